@@ -1,0 +1,77 @@
+# Public Safety Practices Clearinghouse: set-up, run and test with one command each.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+VPY    := $(VENV)/bin/python
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+WORKERS ?= 3
+STAMP  := $(VENV)/.installed-stamp
+
+# Settings every local command shares (each can be overridden from the environment).
+export SECRET_KEY_FILE ?= $(CURDIR)/.local/secret_key
+export DJANGO_SETTINGS_MODULE ?= clearinghouse.settings
+
+# Finds (or starts) PostgreSQL, creates the database, and exports DATABASE_URL for the recipe.
+WITH_DB = url=$$($(VPY) scripts/ensure_db.py) && export DATABASE_URL="$$url"
+
+.PHONY: help install run test lint check superuser demo clean-venv
+
+help:
+	@echo "make run        set up, load the demo catalogue and serve http://$(HOST):$(PORT)/"
+	@echo "make test       set up, then run every check and test"
+	@echo "make superuser  create an administrator account (asks for a password)"
+
+$(STAMP): pyproject.toml constraints.txt scripts/find-python
+	@py=$$(scripts/find-python) || exit 1; \
+	if ! $(VPY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		echo "Creating $(VENV) with $$py"; rm -rf $(VENV); "$$py" -m venv $(VENV) || exit 1; \
+	fi
+	$(VPY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(VPY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $@
+
+install: $(STAMP) .local/secret_key
+
+.local/secret_key:
+	@mkdir -p .local
+	@$(VPY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	@chmod 600 $@
+	@echo "Generated a secret key in $@ (git-ignored)."
+
+run: install
+	@$(WITH_DB) && \
+	$(VPY) manage.py migrate --noinput && \
+	{ ! $(VPY) manage.py help load_demo >/dev/null 2>&1 || $(VPY) manage.py load_demo; } && \
+	$(VPY) manage.py collectstatic --noinput --verbosity 0 && \
+	echo "" && \
+	echo "  Serving http://$(HOST):$(PORT)/   (admin: http://$(HOST):$(PORT)/admin/)" && \
+	echo "  Create an administrator with:  make superuser" && \
+	echo "" && \
+	HTTPS=false exec $(VENV)/bin/gunicorn clearinghouse.wsgi:application \
+		--config clearinghouse/gunicorn_conf.py --bind $(HOST):$(PORT) --workers $(WORKERS)
+
+superuser: install
+	@$(WITH_DB) && $(VPY) manage.py migrate --noinput --verbosity 0 && \
+	$(VPY) manage.py createsuperuser
+
+check: install
+	@$(WITH_DB) && \
+	$(VPY) manage.py check --fail-level WARNING && \
+	$(VPY) manage.py makemigrations --check --dry-run
+
+lint: install
+	$(VPY) -m ruff check .
+	$(VPY) -m ruff format --check .
+
+test: install
+	@$(WITH_DB) && \
+	$(VPY) manage.py check --fail-level WARNING && \
+	$(VPY) manage.py makemigrations --check --dry-run && \
+	$(VPY) -m ruff check . && \
+	$(VPY) -m ruff format --check . && \
+	$(VPY) -m pytest $(PYTEST_ARGS)
+
+clean-venv:
+	rm -rf $(VENV)
