@@ -11,7 +11,6 @@ STAMP  := $(VENV)/.installed-stamp
 
 # Settings every local command shares (each can be overridden from the environment).
 export SECRET_KEY_FILE ?= $(CURDIR)/.local/secret_key
-export DJANGO_SETTINGS_MODULE ?= clearinghouse.settings
 
 # Finds (or starts) PostgreSQL, creates the database, and exports DATABASE_URL for the recipe.
 WITH_DB = url=$$($(VPY) scripts/ensure_db.py) && export DATABASE_URL="$$url"
