@@ -1,0 +1,216 @@
+"""factory_boy factories for every model. Records are drafts unless a test says otherwise;
+``published=True`` (a factory trait) publishes practices and publications."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from awards.models import Award, AwardCategory, Recognition, RecognitionLevel
+from practices.models import (
+    Department,
+    EvidenceRating,
+    Initiative,
+    Jurisdiction,
+    JurisdictionKind,
+    Outcome,
+    PartnerPair,
+    Practice,
+    Publication,
+    PublicationKind,
+    PublishingState,
+    Source,
+    Topic,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(*extracted)
+        if create:
+            self.save()
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    name_es = factory.LazyAttribute(lambda t: f"Tema {t.name.split()[-1]}")
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    description = "Programs that address this problem."
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    name = factory.Sequence(lambda n: f"Department {n}")
+    name_es = factory.Sequence(lambda n: f"Departamento {n}")
+    slug = factory.Sequence(lambda n: f"department-{n}")
+
+
+class JurisdictionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Jurisdiction
+
+    name = factory.Sequence(lambda n: f"Springfield {n}")
+    slug = factory.Sequence(lambda n: f"springfield-{n}")
+    kind = JurisdictionKind.CITY
+    country = "US"
+    region = "Oregon"
+    population = 61_000
+    population_year = 2020
+
+
+class InitiativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Initiative
+
+    name = factory.Sequence(lambda n: f"Municipal partnership {n}")
+    slug = factory.Sequence(lambda n: f"municipal-partnership-{n}")
+    funder = "A development agency"
+    countries = ["US", "SV"]
+    year_started = 2011
+
+
+class PartnerPairFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnerPair
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    first = factory.SubFactory(JurisdictionFactory)
+    second = factory.SubFactory(JurisdictionFactory, country="SV", region="San Salvador")
+
+
+class PracticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Practice
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Neighbourhood safety program {n}")
+    slug = factory.Sequence(lambda n: f"neighbourhood-safety-program-{n}")
+    summary = "Residents, parks staff and police worked together to make a corridor safer."
+    problem = "Repeated robberies near a transit stop after dark."
+    approach = "Better lighting, evening recreation and problem-oriented policing."
+    results = "Reported robberies fell over two years."
+    evidence_rating = EvidenceRating.PROMISING
+    year_started = 2015
+    lead_jurisdiction = factory.SubFactory(JurisdictionFactory)
+    state = PublishingState.DRAFT
+
+    class Params:
+        published = factory.Trait(
+            state=PublishingState.PUBLISHED,
+            published_at=factory.LazyFunction(timezone.now),
+        )
+
+    @factory.post_generation
+    def topics(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.topics.add(*extracted)
+
+    @factory.post_generation
+    def departments(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.departments.add(*extracted)
+
+    @factory.post_generation
+    def partner_jurisdictions(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.partner_jurisdictions.add(*extracted)
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    practice = factory.SubFactory(PracticeFactory)
+    title = factory.Sequence(lambda n: f"Evaluation report {n}")
+    url = factory.Sequence(lambda n: f"https://example.org/reports/{n}")
+
+
+class OutcomeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Outcome
+
+    practice = factory.SubFactory(PracticeFactory)
+    description = "Fewer robberies near the transit stop"
+    rating = EvidenceRating.PROMISING
+
+
+class PublicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Publication
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Guide to problem solving {n}")
+    slug = factory.Sequence(lambda n: f"guide-to-problem-solving-{n}")
+    kind = PublicationKind.GUIDE
+    authors = "A. Author"
+    publisher = "A Publisher"
+    year = 2019
+    summary = "A practical guide for local governments."
+    url = "https://example.org/guide"
+    state = PublishingState.DRAFT
+
+    class Params:
+        published = factory.Trait(
+            state=PublishingState.PUBLISHED,
+            published_at=factory.LazyFunction(timezone.now),
+        )
+
+    @factory.post_generation
+    def topics(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.topics.add(*extracted)
+
+    @factory.post_generation
+    def practices(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.practices.add(*extracted)
+
+
+class AwardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Award
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Award for Excellence {n}")
+    slug = factory.Sequence(lambda n: f"award-for-excellence-{n}")
+    sponsor = "An association of local governments"
+
+    @factory.post_generation
+    def committee(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.committee.add(*extracted)
+
+
+class AwardCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AwardCategory
+
+    award = factory.SubFactory(AwardFactory)
+    name = factory.Sequence(lambda n: f"Community health and safety {n}")
+    slug = factory.Sequence(lambda n: f"community-health-and-safety-{n}")
+
+
+class RecognitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Recognition
+
+    practice = factory.SubFactory(PracticeFactory, published=True)
+    award = factory.SubFactory(AwardFactory)
+    category = factory.LazyAttribute(lambda r: AwardCategoryFactory(award=r.award))
+    year = 2021
+    level = RecognitionLevel.WINNER
