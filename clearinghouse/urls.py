@@ -2,17 +2,25 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import TemplateView
 
-from clearinghouse import views
+from clearinghouse import feeds, search, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", feeds.robots_txt, name="robots_txt"),
+    path("sitemap.xml", feeds.sitemap, name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("about/", TemplateView.as_view(template_name="about.html"), name="about"),
+    path("search/", search.site_search, name="search"),
+    path("feeds/practices/", feeds.practice_feed, name="practice_feed"),
+    path("", include("practices.urls")),
+    path("", include("awards.urls")),
     prefix_default_language=False,
 )
 

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from practices.views import browse, practices
+
+app_name = "practices"
+
+urlpatterns = [
+    path("practices/", practices.practice_list, name="practice_list"),
+    path("practices/export.csv", practices.practice_export, name="practice_export"),
+    path("practices/<slug:slug>/", practices.practice_detail, name="practice_detail"),
+    path("topics/", browse.topic_list, name="topic_list"),
+    path("topics/<slug:slug>/", browse.topic_detail, name="topic_detail"),
+    path("publications/", browse.publication_list, name="publication_list"),
+    path("publications/<slug:slug>/", browse.publication_detail, name="publication_detail"),
+    path("jurisdictions/<slug:slug>/", browse.jurisdiction_detail, name="jurisdiction_detail"),
+]
