@@ -1,0 +1,89 @@
+"""Browser tests: headless Chromium driven by Playwright against the live test server.
+
+Chromium comes from Debian's package (`apt-get install -y chromium`). Without it the
+browser tests skip with a message saying so, except under CI=true, where a missing
+browser is a failure.
+"""
+
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the test's own database
+# work (factories) happens in the same thread, outside that loop's callbacks.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+INSTALL_HINT = "install it with: sudo apt-get install -y chromium"
+
+
+def chromium_path() -> str | None:
+    configured = os.environ.get("CHROMIUM_PATH")
+    if configured:
+        return configured if os.path.exists(configured) else None
+    for candidate in CHROMIUM_CANDIDATES:
+        if os.path.exists(candidate):
+            return candidate
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    path = chromium_path()
+    if path is None:
+        message = f"Chromium not found for the browser tests; {INSTALL_HINT}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=path,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    """A fresh browser page; ``page.base`` is the live server's URL."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    browser_page = context.new_page()
+    browser_page.base = live_server.url
+    yield browser_page
+    context.close()
+
+
+def axe_violations(browser_page) -> list[dict]:
+    """Run axe-core (WCAG 2.0/2.1 A and AA rules) on the current page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        browser_page,
+        options={
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+            "resultTypes": ["violations"],
+        },
+    )
+    return results.response["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        targets = [", ".join(node["target"]) for node in violation["nodes"][:5]]
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+    return "\n".join(lines)
