@@ -84,7 +84,7 @@ class AwardCategoryAdmin(GuardedAdmin):
 class RecognitionAdmin(GuardedAdmin):
     list_display = ("practice", "award", "category", "year", "level", "tagged_by", "tagged_at")
     list_filter = ("award", "level", "year")
-    list_select_related = ("practice", "award", "category", "tagged_by")
+    list_select_related = ("practice", "award", "category__award", "tagged_by")
     search_fields = ("practice__title", "award__name", "category__name", "citation")
     autocomplete_fields = ("practice",)
     readonly_fields = ("tagged_by", "tagged_at")

@@ -233,6 +233,9 @@ class RecognitionInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("award", "category__award", "tagged_by")
+
     def has_add_permission(self, request, obj=None):
         return False
 

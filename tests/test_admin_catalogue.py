@@ -244,3 +244,62 @@ def test_partner_pairs_are_edited_inside_their_initiative(client, curator):
 
     data["pairs-TOTAL_FORMS"] = 1
     assert client.post(reverse("admin:practices_initiative_add"), data).status_code == 302
+
+
+def count_queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "make"),
+    [
+        (
+            "admin:practices_practice_changelist",
+            lambda: PracticeFactory(updated_by=UserFactory(), topics=[TopicFactory()]),
+        ),
+        ("admin:practices_publication_changelist", lambda: PublicationFactory()),
+        ("admin:awards_recognition_changelist", lambda: RecognitionFactory()),
+        ("admin:practices_initiative_changelist", lambda: PartnerPairFactory()),
+        ("admin:awards_award_changelist", lambda: AwardCategoryFactory()),
+    ],
+)
+def test_change_lists_run_a_fixed_number_of_queries(client, curator, url_name, make):
+    client.force_login(curator)
+    make()
+    url = reverse(url_name)
+    few = count_queries(client, url)
+    for _ in range(4):
+        make()
+    assert count_queries(client, url) == few
+
+
+def test_committee_can_search_practices_when_adding_a_recognition(client, committee_a, award_a):
+    PracticeFactory(title="Corridor lights")
+    client.force_login(committee_a)
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "awards",
+            "model_name": "recognition",
+            "field_name": "practice",
+            "term": "corridor",
+        },
+    )
+    assert response.status_code == 200
+    assert [row["text"] for row in response.json()["results"]] == ["Corridor lights"]
+
+
+def test_practice_page_queries_do_not_grow_with_its_recognitions(client, curator):
+    practice = PracticeFactory(published=True)
+    RecognitionFactory(practice=practice)
+    client.force_login(curator)
+    url = reverse("admin:practices_practice_change", args=[practice.pk])
+    few = count_queries(client, url)
+    for year in range(2010, 2014):
+        RecognitionFactory(practice=practice, year=year)
+    assert count_queries(client, url) == few

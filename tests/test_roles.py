@@ -511,3 +511,44 @@ def test_unknown_recognition_id_is_not_a_crash(client, as_role, recognitions):
     for object_id in ("999999", "not-a-number"):
         url = reverse("admin:awards_recognition_change", args=[object_id])
         assert client.get(url).status_code == 302  # "does not exist" message, back to the index
+
+
+def test_groups_exist_after_migrate_on_an_empty_database():
+    """Run ``manage.py migrate`` in a fresh process on a brand-new database."""
+    import secrets
+    from urllib.parse import quote
+
+    import psycopg
+    from django.db import connection
+
+    from tests.conftest import manage
+
+    params = connection.settings_dict
+    name = f"{params['NAME']}_fresh_{secrets.token_hex(4)}"
+    auth = quote(params["USER"]) + (f":{quote(params['PASSWORD'])}" if params["PASSWORD"] else "")
+    server = f"{auth}@{params['HOST'] or 'localhost'}:{params['PORT'] or 5432}"
+    admin_conninfo = f"postgresql://{server}/postgres"
+    with psycopg.connect(admin_conninfo, autocommit=True) as admin_db:
+        admin_db.execute(f'CREATE DATABASE "{name}"')
+    try:
+        result = manage(
+            "migrate",
+            "--noinput",
+            env={
+                "DATABASE_URL": f"postgres://{server}/{name}",
+                "SECRET_KEY": secrets.token_urlsafe(50),
+                "HTTPS": "false",
+            },
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        with psycopg.connect(f"postgresql://{server}/{name}") as fresh:
+            rows = fresh.execute(
+                "SELECT g.name, count(gp.id) FROM auth_group g "
+                "LEFT JOIN auth_group_permissions gp ON gp.group_id = g.id "
+                "GROUP BY g.name ORDER BY g.name"
+            ).fetchall()
+        assert rows == [("Award committee", 7), ("Curators", 48)]
+    finally:
+        with psycopg.connect(admin_conninfo, autocommit=True) as admin_db:
+            admin_db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
