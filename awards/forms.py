@@ -33,9 +33,13 @@ class RecognitionTagForm(forms.Form):
         super().__init__(*args, **kwargs)
         awards = awards_for_user(user)
         self.fields["award"].queryset = awards
-        self.fields["category"].queryset = AwardCategory.objects.filter(
-            award__in=awards
-        ).select_related("award")
+        categories = AwardCategory.objects.filter(award__in=awards).select_related("award")
+        self.fields["category"].queryset = categories
+        # Group the categories under their award, so the right one is easy to find.
+        groups: dict[str, list] = {}
+        for category in categories:
+            groups.setdefault(category.award.name, []).append((category.pk, category.name))
+        self.fields["category"].choices = [("", _("No category")), *groups.items()]
         self.fields["year"].initial = timezone.now().year
         if len(self.fields["award"].choices) == 2:  # the empty choice and one award
             self.fields["award"].initial = awards.first()

@@ -552,3 +552,14 @@ def test_groups_exist_after_migrate_on_an_empty_database():
     finally:
         with psycopg.connect(admin_conninfo, autocommit=True) as admin_db:
             admin_db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_tag_form_groups_categories_under_their_award(client, as_role, award_a):
+    practice = PracticeFactory()
+    as_role("curator")
+    response = client.post(
+        reverse("admin:practices_practice_changelist"),
+        {"action": "tag_as_recognized", "_selected_action": [practice.pk]},
+    )
+    assert '<optgroup label="Award A">' in response.text
+    assert '<optgroup label="Award B">' in response.text
