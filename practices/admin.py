@@ -46,6 +46,9 @@ class GuardedAdmin(admin.ModelAdmin):
         return f"{location.value}-action"
 
     def refuse_unpermitted_action(self, request, location: ActionLocation) -> None:
+        """Raise PermissionDenied for a posted action this user may not run (the admin
+        itself would only say "No action selected"), or for selected rows outside
+        the user's queryset; BadRequest for row ids that are not ids at all."""
         if request.method != "POST":
             return
         posted = [name for name in request.POST.getlist(self._action_field(location)) if name]
@@ -152,7 +155,6 @@ class TopicAdmin(GuardedAdmin):
     list_select_related = ("parent",)
     search_fields = ("name", "name_es", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    ordering = ("parent__name", "position", "name")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":
@@ -248,9 +250,9 @@ class RecognitionInline(admin.TabularInline):
 
 @admin.register(Practice)
 class PracticeAdmin(PublishableAdmin):
-    # Extended by other admin features (the CSV import adds its own URL and button):
-    # keep get_urls and the change list template overridable with super().
-    change_list_template = "admin/practices/practice/change_list.html"
+    # Other admin features extend this class with mixins (the CSV import adds a URL and
+    # a button): it does not override get_urls or set change_list_template, so a mixin
+    # may. The admin finds templates/admin/practices/practice/change_list.html by itself.
     list_display = (
         "title",
         "lead_jurisdiction",
@@ -363,6 +365,12 @@ class PracticeAdmin(PublishableAdmin):
         for recognition in result.created:
             recognition_admin.log_addition(
                 request, recognition, gettext("Tagged from the practice list.")
+            )
+            # The practice's own history says so too.
+            self.log_change(
+                request,
+                recognition.practice,
+                gettext("Recognized: %(recognition)s.") % {"recognition": recognition},
             )
         if result.created:
             self.message_user(

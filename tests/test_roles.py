@@ -7,6 +7,8 @@ committee, and a superuser. Each row checks the status code and the database.
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from awards.models import Recognition
 from practices.models import Practice, Publication, PublishingState
@@ -331,7 +333,7 @@ def test_tagging_with_a_bad_year_is_refused(client, as_role, award_a, year):
 
 
 def test_tagging_is_written_to_the_admin_history(client, as_role, award_a):
-    from django.contrib.admin.models import ADDITION, LogEntry
+    from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 
     practice = PracticeFactory()
     user = as_role("committee_a")
@@ -339,6 +341,9 @@ def test_tagging_is_written_to_the_admin_history(client, as_role, award_a):
     entry = LogEntry.objects.get(action_flag=ADDITION)
     assert entry.user == user
     assert entry.object_id == str(Recognition.objects.get().pk)
+    on_practice = LogEntry.objects.get(action_flag=CHANGE)
+    assert on_practice.object_id == str(practice.pk)
+    assert on_practice.get_change_message() == "Recognized: Award A 2023 (Winner)."
 
 
 # --- Recognitions of someone else's award ------------------------------------------
@@ -563,3 +568,33 @@ def test_tag_form_groups_categories_under_their_award(client, as_role, award_a):
     )
     assert '<optgroup label="Award A">' in response.text
     assert '<optgroup label="Award B">' in response.text
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    award=st.text(max_size=12),
+    category=st.text(max_size=12),
+    year=st.text(max_size=24),
+    level=st.text(max_size=12),
+    selected=st.lists(st.text(max_size=12), max_size=3),
+)
+def test_any_tag_form_input_gets_an_answer_never_a_server_error(
+    client, as_role, award_a, award, category, year, level, selected
+):
+    practice = PracticeFactory()
+    as_role("committee_a")
+    data = {
+        "action": "tag_as_recognized",
+        "apply": "1",
+        "award": award,
+        "category": category,
+        "year": year,
+        "level": level,
+        "_selected_action": [practice.pk, *selected],
+    }
+    response = client.post(reverse("admin:practices_practice_changelist"), data)
+    assert response.status_code in {200, 302, 400, 403}
