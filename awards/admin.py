@@ -83,7 +83,7 @@ class AwardCategoryAdmin(GuardedAdmin):
 @admin.register(Recognition)
 class RecognitionAdmin(GuardedAdmin):
     list_display = ("practice", "award", "category", "year", "level", "tagged_by", "tagged_at")
-    list_filter = ("award", "level", "year")
+    list_filter = (("award", admin.RelatedOnlyFieldListFilter), "level", "year")
     list_select_related = ("practice", "award", "category__award", "tagged_by")
     search_fields = ("practice__title", "award__name", "category__name", "citation")
     autocomplete_fields = ("practice",)

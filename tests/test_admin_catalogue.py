@@ -303,3 +303,9 @@ def test_practice_page_queries_do_not_grow_with_its_recognitions(client, curator
     for year in range(2010, 2014):
         RecognitionFactory(practice=practice, year=year)
     assert count_queries(client, url) == few
+
+
+def test_practice_list_uses_the_extensible_template(client, curator):
+    client.force_login(curator)
+    response = client.get(reverse("admin:practices_practice_changelist"))
+    assert "admin/practices/practice/change_list.html" in [t.name for t in response.templates]

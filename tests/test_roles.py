@@ -390,6 +390,12 @@ def test_recognition_list_shows_only_the_members_awards(
         if r.practice.title in response.text
     }
     assert shown == visible
+    # The award filter never offers an award whose recognitions the user cannot see.
+    for name, recognition in zip("ab", recognitions, strict=True):
+        if name not in visible:
+            assert f"award__id__exact={recognition.award_id}" not in response.text
+    if len(visible) == 2:
+        assert all(f"award__id__exact={r.award_id}" in response.text for r in recognitions)
 
 
 @pytest.mark.parametrize(
