@@ -604,3 +604,85 @@ def test_any_tag_form_input_gets_an_answer_never_a_server_error(
     }
     response = client.post(reverse("admin:practices_practice_changelist"), data)
     assert response.status_code in {200, 302, 400, 403}
+
+
+# --- The tagging service on its own ------------------------------------------------
+
+
+def test_recognize_refuses_a_user_outside_the_committee(committee_b, award_a):
+    from awards.services import RecognitionError, recognize
+
+    with pytest.raises(RecognitionError, match="not on the committee of “Award A”"):
+        recognize(
+            practices=[PracticeFactory()],
+            award=award_a,
+            category=None,
+            year=2022,
+            level="winner",
+            user=committee_b,
+        )
+    assert Recognition.objects.count() == 0
+
+
+def test_recognize_refuses_a_category_of_another_award(curator, award_a, award_b):
+    from awards.services import RecognitionError, recognize
+
+    with pytest.raises(RecognitionError, match="belongs to another award"):
+        recognize(
+            practices=[PracticeFactory()],
+            award=award_a,
+            category=award_b.categories.get(),
+            year=2022,
+            level="winner",
+            user=curator,
+        )
+
+
+@pytest.mark.parametrize("year", [1899, 2101])
+def test_recognize_refuses_years_out_of_range(committee_a, award_a, year):
+    from awards.services import RecognitionError, recognize
+
+    with pytest.raises(RecognitionError, match="between 1900 and 2100"):
+        recognize(
+            practices=[PracticeFactory()],
+            award=award_a,
+            category=None,
+            year=year,
+            level="winner",
+            user=committee_a,
+        )
+
+
+def test_recognize_adds_the_new_and_reports_the_duplicates(committee_a, award_a):
+    from awards.services import recognize
+
+    old, new = PracticeFactory(), PracticeFactory()
+    category = award_a.categories.get()
+    RecognitionFactory(practice=old, award=award_a, category=category, year=2022)
+    result = recognize(
+        practices=[old, new],
+        award=award_a,
+        category=category,
+        year=2022,
+        level="finalist",
+        user=committee_a,
+    )
+    assert result.duplicates == [old]
+    assert [r.practice for r in result.created] == [new]
+    assert Recognition.objects.filter(practice=old).count() == 1
+
+
+def test_awards_for_user_follows_roles(
+    curator, committee_a, committee_b, superuser, award_a, award_b
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    from awards.services import awards_for_user
+
+    assert set(awards_for_user(curator)) == {award_a, award_b}
+    assert set(awards_for_user(superuser)) == {award_a, award_b}
+    assert list(awards_for_user(committee_a)) == [award_a]
+    assert list(awards_for_user(committee_b)) == [award_b]
+    assert list(awards_for_user(AnonymousUser())) == []
+    committee_a.is_active = False
+    assert list(awards_for_user(committee_a)) == []
