@@ -93,7 +93,7 @@ class PublishableAdmin(GuardedAdmin):
         return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
 
     @admin.display(description=_("state"), ordering="state")
-    def state_badge(self, obj) -> str:
+    def state_display(self, obj) -> str:
         return obj.get_state_display()
 
     def move(self, request, queryset, to_state: str) -> None:
@@ -256,7 +256,7 @@ class PracticeAdmin(PublishableAdmin):
     list_display = (
         "title",
         "lead_jurisdiction",
-        "state_badge",
+        "state_display",
         "evidence_rating",
         "language",
         "published_at",
@@ -420,7 +420,7 @@ class PublicationAdmin(PublishableAdmin):
         "kind",
         "year",
         "publisher",
-        "state_badge",
+        "state_display",
         "has_file",
         "updated_at",
         "updated_by",

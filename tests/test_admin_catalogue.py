@@ -309,3 +309,10 @@ def test_practice_list_uses_the_extensible_template(client, curator):
     client.force_login(curator)
     response = client.get(reverse("admin:practices_practice_changelist"))
     assert "admin/practices/practice/change_list.html" in [t.name for t in response.templates]
+
+
+def test_admin_pages_carry_the_site_name(client, curator, settings):
+    client.force_login(curator)
+    response = client.get(reverse("admin:index"))
+    assert f'<a href="{reverse("admin:index")}">{settings.SITE_NAME}</a>' in response.text
+    assert f"| {settings.SITE_NAME}</title>" in response.text
