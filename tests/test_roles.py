@@ -686,3 +686,20 @@ def test_awards_for_user_follows_roles(
     assert list(awards_for_user(AnonymousUser())) == []
     committee_a.is_active = False
     assert list(awards_for_user(committee_a)) == []
+
+
+def test_recognition_form_refuses_a_category_of_another_award(client, as_role, award_a, award_b):
+    as_role("curator")
+    practice = PracticeFactory()
+    data = {
+        "practice": practice.pk,
+        "award": award_a.pk,
+        "category": award_b.categories.get().pk,
+        "year": 2022,
+        "level": "winner",
+        "citation": "",
+    }
+    response = client.post(reverse("admin:awards_recognition_add"), data)
+    assert response.status_code == 200
+    assert "This category belongs to another award." in response.text
+    assert not Recognition.objects.exists()
