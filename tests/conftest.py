@@ -73,3 +73,93 @@ def gunicorn_server():
     for proc in started:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+# --- Roles: one user per staff role, and two awards with their own committees. ------
+# Groups come from the roles migration (practices 0002), so these fixtures use the
+# real permissions a fresh database gets.
+
+
+def _role_user(username: str, group_name: str | None = None, **extra):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    groups = [Group.objects.get(name=group_name)] if group_name else None
+    return UserFactory(username=username, is_staff=True, groups=groups, **extra)
+
+
+@pytest.fixture
+def curator(db):
+    return _role_user("curator", "Curators")
+
+
+@pytest.fixture
+def committee_a(db):
+    return _role_user("committee-a", "Award committee")
+
+
+@pytest.fixture
+def committee_b(db):
+    return _role_user("committee-b", "Award committee")
+
+
+@pytest.fixture
+def superuser(db):
+    return _role_user("admin", is_superuser=True)
+
+
+@pytest.fixture
+def award_a(committee_a):
+    from tests.factories import AwardCategoryFactory, AwardFactory
+
+    award = AwardFactory(name="Award A", slug="award-a", committee=[committee_a])
+    AwardCategoryFactory(award=award, name="Community safety A", slug="community-safety")
+    return award
+
+
+@pytest.fixture
+def award_b(committee_b):
+    from tests.factories import AwardCategoryFactory, AwardFactory
+
+    award = AwardFactory(name="Award B", slug="award-b", committee=[committee_b])
+    AwardCategoryFactory(award=award, name="Community safety B", slug="community-safety")
+    return award
+
+
+@pytest.fixture
+def practice_form_data():
+    """Builds the POST body of the practice admin form, inline management forms included."""
+
+    def build(practice=None, *, lead, topics, sources=(), outcomes=(), **fields):
+        data = {
+            "title": practice.title if practice else "Lights on in the park",
+            "slug": practice.slug if practice else "lights-on-in-the-park",
+            "summary": practice.summary if practice else "Evening programs in a city park.",
+            "language": "en",
+            "evidence_rating": "promising",
+            "evidence_strength": "",
+            "lead_jurisdiction": lead.pk,
+            "topics": [topic.pk for topic in topics],
+        }
+        for prefix, rows, keys in (
+            ("sources", sources, ("title", "url")),
+            ("outcomes", outcomes, ("description", "rating")),
+        ):
+            data[f"{prefix}-TOTAL_FORMS"] = len(rows)
+            data[f"{prefix}-INITIAL_FORMS"] = 0
+            for i, row in enumerate(rows):
+                for key, value in zip(keys, row, strict=True):
+                    data[f"{prefix}-{i}-{key}"] = value
+                data[f"{prefix}-{i}-position"] = i
+        existing = practice.recognitions.count() if practice else 0
+        data["recognitions-TOTAL_FORMS"] = existing
+        data["recognitions-INITIAL_FORMS"] = existing
+        if practice:
+            for i, recognition in enumerate(practice.recognitions.all()):
+                data[f"recognitions-{i}-id"] = recognition.pk
+                data[f"recognitions-{i}-practice"] = practice.pk
+        data.update(fields)
+        return data
+
+    return build

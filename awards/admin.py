@@ -1,0 +1,141 @@
+"""Admin for awards, their categories and the recognitions committees tag.
+
+Curators (and superusers) manage every award. A committee member sees and changes
+only the recognitions of the awards whose committee lists them: the list, the form's
+choices and every object page are limited to those awards, and anything else
+answers 403.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from awards.models import Award, AwardCategory, Recognition
+from awards.services import awards_for_user, enrol_committee, may_tag, sees_all_awards
+from practices.admin import GuardedAdmin
+
+
+class AwardCategoryInline(admin.TabularInline):
+    model = AwardCategory
+    fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+    extra = 1
+
+
+@admin.register(Award)
+class AwardAdmin(GuardedAdmin):
+    list_display = ("name", "sponsor", "active", "category_count", "committee_size")
+    list_filter = ("active",)
+    search_fields = ("name", "sponsor", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("committee",)
+    inlines = [AwardCategoryInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                category_total=Count("categories", distinct=True),
+                committee_total=Count("committee", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("categories"), ordering="category_total")
+    def category_count(self, obj) -> int:
+        return obj.category_total
+
+    @admin.display(description=_("committee members"), ordering="committee_total")
+    def committee_size(self, obj) -> int:
+        return obj.committee_total
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "committee":
+            # Committee members work in the admin, so they are staff users.
+            kwargs["queryset"] = get_user_model().objects.filter(is_active=True, is_staff=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        enrolled = enrol_committee(form.instance)
+        if enrolled:
+            self.message_user(
+                request,
+                gettext("Added to the “Award committee” group: %(names)s.")
+                % {"names": ", ".join(user.get_username() for user in enrolled)},
+                messages.INFO,
+            )
+
+
+@admin.register(AwardCategory)
+class AwardCategoryAdmin(GuardedAdmin):
+    list_display = ("name", "award", "slug")
+    list_filter = ("award",)
+    list_select_related = ("award",)
+    search_fields = ("name", "slug", "award__name")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("award",)
+
+
+@admin.register(Recognition)
+class RecognitionAdmin(GuardedAdmin):
+    list_display = ("practice", "award", "category", "year", "level", "tagged_by", "tagged_at")
+    list_filter = (("award", admin.RelatedOnlyFieldListFilter), "level", "year")
+    list_select_related = ("practice", "award", "category__award", "tagged_by")
+    search_fields = ("practice__title", "award__name", "category__name", "citation")
+    autocomplete_fields = ("practice",)
+    readonly_fields = ("tagged_by", "tagged_at")
+    fields = ("practice", "award", "category", "year", "level", "citation", *readonly_fields)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if sees_all_awards(request.user):
+            return queryset
+        return queryset.filter(award__in=awards_for_user(request.user))
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and self._exists_elsewhere(object_id, from_field):
+            # It exists, but belongs to an award this user does not judge.
+            raise PermissionDenied
+        return obj
+
+    def _exists_elsewhere(self, object_id, from_field) -> bool:
+        field = self.opts.pk if from_field is None else self.opts.get_field(from_field)
+        try:
+            value = field.to_python(object_id)
+        except ValidationError:
+            return False
+        return Recognition.objects.filter(**{field.name: value}).exists()
+
+    def _may_touch(self, request, obj) -> bool:
+        return obj is None or may_tag(request.user, obj.award)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._may_touch(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_touch(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_touch(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        awards = awards_for_user(request.user)
+        if db_field.name == "award":
+            kwargs["queryset"] = awards
+        elif db_field.name == "category":
+            kwargs["queryset"] = AwardCategory.objects.filter(award__in=awards).select_related(
+                "award"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not may_tag(request.user, obj.award):
+            raise PermissionDenied
+        if not change:
+            obj.tagged_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,447 @@
+"""The curators' admin for the catalogue, and the publishing workflow's actions.
+
+Practices and publications move through their states only with the workflow actions
+(on the list and on each record's page), which call ``practices.services`` and write
+to the admin history. Award committee members see practices read-only and get one
+action of their own, "Tag as recognized".
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin import ActionLocation, helpers
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from awards.forms import RecognitionTagForm
+from awards.models import Recognition
+from awards.services import RecognitionError, awards_for_user, recognize
+from practices import services
+from practices.forms import PublicationAdminForm
+from practices.models import (
+    Department,
+    Initiative,
+    Jurisdiction,
+    Outcome,
+    PartnerPair,
+    Practice,
+    Publication,
+    PublishingState,
+    Source,
+    Topic,
+)
+
+BOTH_PLACES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+
+
+class GuardedAdmin(admin.ModelAdmin):
+    """A ModelAdmin that answers 403 to posts it must refuse, instead of quietly
+    ignoring them: an action the user may not run, or selected rows the user may not
+    see. Malformed row ids get a 400, never a server error."""
+
+    def _action_field(self, location: ActionLocation) -> str:
+        if location == ActionLocation.CHANGE_LIST:
+            return "action"
+        return f"{location.value}-action"
+
+    def refuse_unpermitted_action(self, request, location: ActionLocation) -> None:
+        """Raise PermissionDenied for a posted action this user may not run (the admin
+        itself would only say "No action selected"), or for selected rows outside
+        the user's queryset; BadRequest for row ids that are not ids at all."""
+        if request.method != "POST":
+            return
+        posted = [name for name in request.POST.getlist(self._action_field(location)) if name]
+        if not posted:
+            return
+        known = {action.name for action in self._get_base_actions(action_location=location)}
+        allowed = self.get_actions(request, action_location=location)
+        if any(name in known and name not in allowed for name in posted):
+            raise PermissionDenied
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        try:
+            pks = {self.opts.pk.to_python(pk) for pk in selected}
+        except ValidationError as exc:
+            raise BadRequest("Malformed selection.") from exc
+        if pks and self.get_queryset(request).filter(pk__in=pks).count() != len(pks):
+            raise PermissionDenied
+
+    def changelist_view(self, request, extra_context=None):
+        self.refuse_unpermitted_action(request, ActionLocation.CHANGE_LIST)
+        return super().changelist_view(request, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if not {"_save", "_continue", "_addanother"} & set(request.POST):
+            self.refuse_unpermitted_action(request, ActionLocation.CHANGE_FORM)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+class PublishableAdmin(GuardedAdmin):
+    """Shared by practices and publications: the workflow actions, read-only
+    publishing fields, and who changed the record last."""
+
+    publishing_fields = ("state", "published_at", "created_at", "updated_at", "updated_by")
+    readonly_fields = publishing_fields
+    actions = ["submit_for_review", "publish", "unpublish", "archive"]
+    view_on_site = True
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_display(self, obj) -> str:
+        return obj.get_state_display()
+
+    def move(self, request, queryset, to_state: str) -> None:
+        moved, refused = 0, []
+        for record in queryset:
+            try:
+                result = services.transition(record, to_state=to_state, user=request.user)
+            except services.TransitionError as exc:
+                refused.append(str(exc))
+                continue
+            moved += 1
+            self.log_change(
+                request,
+                record,
+                gettext("Moved from %(from)s to %(to)s.")
+                % {
+                    "from": PublishingState(result.from_state).label,
+                    "to": PublishingState(result.to_state).label,
+                },
+            )
+        label = PublishingState(to_state).label.lower()
+        if moved:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d record is now %(state)s.",
+                    "%(count)d records are now %(state)s.",
+                    moved,
+                )
+                % {"count": moved, "state": label},
+                messages.SUCCESS,
+            )
+        for reason in refused:
+            self.message_user(request, reason, messages.WARNING)
+
+    @admin.action(permissions=["publish"], description=_("Submit for review"), location=BOTH_PLACES)
+    def submit_for_review(self, request, queryset):
+        self.move(request, queryset, PublishingState.REVIEW)
+
+    @admin.action(permissions=["publish"], description=_("Publish"), location=BOTH_PLACES)
+    def publish(self, request, queryset):
+        self.move(request, queryset, PublishingState.PUBLISHED)
+
+    @admin.action(
+        permissions=["publish"], description=_("Unpublish (back to draft)"), location=BOTH_PLACES
+    )
+    def unpublish(self, request, queryset):
+        self.move(request, queryset, PublishingState.DRAFT)
+
+    @admin.action(permissions=["publish"], description=_("Archive"), location=BOTH_PLACES)
+    def archive(self, request, queryset):
+        self.move(request, queryset, PublishingState.ARCHIVED)
+
+
+@admin.register(Topic)
+class TopicAdmin(GuardedAdmin):
+    list_display = ("name", "name_es", "parent", "position", "slug")
+    list_filter = (("parent", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("parent",)
+    search_fields = ("name", "name_es", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            # Two levels at most: only top-level topics can be parents.
+            kwargs["queryset"] = Topic.objects.filter(parent__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Department)
+class DepartmentAdmin(GuardedAdmin):
+    list_display = ("name", "name_es", "position", "slug")
+    search_fields = ("name", "name_es", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(GuardedAdmin):
+    list_display = ("name", "kind", "country", "region", "population", "band")
+    list_filter = ("kind", "country")
+    search_fields = ("name", "region", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+    @admin.display(description=_("population band"))
+    def band(self, obj) -> str:
+        band = obj.population_band
+        return band.label if band else "—"
+
+
+class PartnerPairInline(admin.TabularInline):
+    model = PartnerPair
+    autocomplete_fields = ("first", "second")
+    extra = 1
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(GuardedAdmin):
+    list_display = ("name", "funder", "year_started", "year_ended", "pair_count")
+    search_fields = ("name", "funder", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [PartnerPairInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(pair_total=Count("pairs"))
+
+    @admin.display(description=_("partner pairs"), ordering="pair_total")
+    def pair_count(self, obj) -> int:
+        return obj.pair_total
+
+
+@admin.register(PartnerPair)
+class PartnerPairAdmin(GuardedAdmin):
+    list_display = ("__str__", "initiative", "note")
+    list_filter = ("initiative",)
+    list_select_related = ("initiative", "first", "second")
+    search_fields = ("first__name", "second__name", "initiative__name", "note")
+    autocomplete_fields = ("initiative", "first", "second")
+
+
+class SourceInline(admin.TabularInline):
+    model = Source
+    fields = ("title", "url", "position")
+    extra = 1
+
+
+class OutcomeInline(admin.TabularInline):
+    model = Outcome
+    fields = ("description", "rating", "position")
+    extra = 1
+
+
+class RecognitionInline(admin.TabularInline):
+    """Recognitions are shown here; committees tag them with the list action."""
+
+    model = Recognition
+    fields = ("award", "category", "year", "level", "tagged_by", "tagged_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("award", "category__award", "tagged_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Practice)
+class PracticeAdmin(PublishableAdmin):
+    # Other admin features extend this class with mixins (the CSV import adds a URL and
+    # a button): it does not override get_urls or set change_list_template, so a mixin
+    # may. The admin finds templates/admin/practices/practice/change_list.html by itself.
+    list_display = (
+        "title",
+        "lead_jurisdiction",
+        "state_display",
+        "evidence_rating",
+        "language",
+        "published_at",
+        "updated_at",
+        "updated_by",
+    )
+    list_filter = (
+        "state",
+        "evidence_rating",
+        "language",
+        ("topics", admin.RelatedOnlyFieldListFilter),
+        ("departments", admin.RelatedOnlyFieldListFilter),
+        "lead_jurisdiction__country",
+    )
+    list_select_related = ("lead_jurisdiction", "updated_by")
+    search_fields = ("title", "slug", "summary", "lead_jurisdiction__name")
+    autocomplete_fields = (
+        "lead_jurisdiction",
+        "partner_jurisdictions",
+        "topics",
+        "departments",
+        "initiative",
+    )
+    prepopulated_fields = {"slug": ("title",)}
+    ordering = ("-updated_at",)
+    inlines = [SourceInline, OutcomeInline, RecognitionInline]
+    actions = [*PublishableAdmin.actions, "tag_as_recognized"]
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "summary", "language")}),
+        (
+            _("The program"),
+            {
+                "fields": (
+                    "problem",
+                    "approach",
+                    "partners",
+                    "results",
+                    "cost_notes",
+                    ("year_started", "year_ended"),
+                )
+            },
+        ),
+        (_("Evidence"), {"fields": ("evidence_rating", "evidence_strength", "evidence_notes")}),
+        (
+            _("Where and who"),
+            {
+                "fields": (
+                    "lead_jurisdiction",
+                    "partner_jurisdictions",
+                    "topics",
+                    "departments",
+                    "initiative",
+                )
+            },
+        ),
+        (
+            _("Contact"),
+            {
+                "fields": (
+                    "contact_name",
+                    "contact_role",
+                    "contact_email",
+                    "contact_phone",
+                    "website",
+                )
+            },
+        ),
+        (_("Publishing"), {"fields": PublishableAdmin.publishing_fields}),
+    )
+
+    def has_recognize_permission(self, request) -> bool:
+        return (
+            request.user.has_perm("awards.add_recognition")
+            and awards_for_user(request.user).exists()
+        )
+
+    @admin.action(permissions=["recognize"], description=_("Tag as recognized"))
+    def tag_as_recognized(self, request, queryset):
+        """Ask for the award, category, year and level, then tag every selected practice."""
+        if "apply" in request.POST:
+            form = RecognitionTagForm(request.POST, user=request.user)
+            if form.is_valid():
+                try:
+                    result = recognize(practices=queryset, user=request.user, **form.cleaned_data)
+                except RecognitionError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    self.report_tagging(request, result)
+                    return None
+        else:
+            form = RecognitionTagForm(user=request.user)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Tag as recognized"),
+            "opts": self.opts,
+            "form": form,
+            "practices": queryset.select_related("lead_jurisdiction"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action_name": "tag_as_recognized",
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/practices/practice/tag_recognized.html", context)
+
+    def report_tagging(self, request, result) -> None:
+        recognition_admin = self.admin_site.get_model_admin(Recognition)
+        for recognition in result.created:
+            recognition_admin.log_addition(
+                request, recognition, gettext("Tagged from the practice list.")
+            )
+            # The practice's own history says so too.
+            self.log_change(
+                request,
+                recognition.practice,
+                gettext("Recognized: %(recognition)s.") % {"recognition": recognition},
+            )
+        if result.created:
+            self.message_user(
+                request,
+                ngettext(
+                    "Tagged %(count)d practice as recognized.",
+                    "Tagged %(count)d practices as recognized.",
+                    len(result.created),
+                )
+                % {"count": len(result.created)},
+                messages.SUCCESS,
+            )
+        for practice in result.duplicates:
+            self.message_user(
+                request,
+                gettext(
+                    "“%(practice)s” already has this recognition for that year; "
+                    "it was not added again."
+                )
+                % {"practice": practice},
+                messages.WARNING,
+            )
+
+
+@admin.register(Source)
+class SourceAdmin(GuardedAdmin):
+    list_display = ("title", "practice", "url")
+    list_select_related = ("practice",)
+    search_fields = ("title", "url", "practice__title")
+    autocomplete_fields = ("practice",)
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(GuardedAdmin):
+    list_display = ("description", "practice", "rating")
+    list_filter = ("rating",)
+    list_select_related = ("practice",)
+    search_fields = ("description", "practice__title")
+    autocomplete_fields = ("practice",)
+
+
+@admin.register(Publication)
+class PublicationAdmin(PublishableAdmin):
+    form = PublicationAdminForm
+    list_display = (
+        "title",
+        "kind",
+        "year",
+        "publisher",
+        "state_display",
+        "has_file",
+        "updated_at",
+        "updated_by",
+    )
+    list_filter = ("state", "kind", "language", ("topics", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("updated_by",)
+    search_fields = ("title", "slug", "authors", "publisher", "isbn")
+    autocomplete_fields = ("topics", "practices")
+    prepopulated_fields = {"slug": ("title",)}
+    ordering = ("-updated_at",)
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "kind", "summary", "language")}),
+        (
+            _("Bibliographic details"),
+            {"fields": ("authors", "publisher", ("year", "edition"), "isbn")},
+        ),
+        (_("Where to read it"), {"fields": ("url", "file")}),
+        (_("Related"), {"fields": ("topics", "practices")}),
+        (_("Publishing"), {"fields": PublishableAdmin.publishing_fields}),
+    )
+
+    @admin.display(description=_("PDF"), boolean=True)
+    def has_file(self, obj) -> bool:
+        return bool(obj.file)
