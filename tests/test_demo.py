@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
 
@@ -58,9 +59,49 @@ def counts() -> dict[str, int]:
     return {model._meta.label: model.objects.count() for model in DEMO_MODELS}
 
 
+@pytest.fixture(scope="module")
+def demo_catalogue(django_db_setup, django_db_blocker):
+    """Load the catalogue once for the module, inside a transaction rolled back at the end;
+    each test still runs in its own savepoint, so edits made by one test do not leak."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load()
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo():
-    load()
+def demo(demo_catalogue, db):
+    return None
+
+
+# Tests on an empty database come first: the module-wide catalogue is loaded when the
+# first test that needs it runs, and stays until the end of the module.
+
+
+def test_bad_data_rolls_back_everything(tmp_path, monkeypatch):
+    demo_dir = Path(load_demo.DEMO_DIR)
+    broken = tmp_path / "demo"
+    shutil.copytree(demo_dir, broken)
+    rows = json.loads((broken / "practices.json").read_text(encoding="utf-8"))
+    rows[-1]["topics"] = ["no-such-topic"]
+    (broken / "practices.json").write_text(json.dumps(rows), encoding="utf-8")
+    monkeypatch.setattr(load_demo, "DEMO_DIR", broken)
+    with pytest.raises(CommandError, match="no-such-topic"):
+        load()
+    assert Practice.objects.count() == 0
+    assert Topic.objects.count() == 0
+
+
+def test_unreadable_data_file_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(load_demo, "DEMO_DIR", tmp_path)
+    with pytest.raises(CommandError, match="Cannot read"):
+        load()
+
+
+def test_about_page_works_on_an_empty_catalogue(client):
+    response = client.get(reverse("about"))
+    assert response.status_code == 200
+    assert "No practices have been published yet." in response.content.decode()
 
 
 def test_catalogue_spreads_across_facets(demo):
@@ -147,26 +188,6 @@ def test_reload_repairs_edited_records_and_replaces_inline_rows(demo):
     assert not practice.sources.filter(title="Stray link").exists()
 
 
-def test_bad_data_rolls_back_everything(tmp_path, monkeypatch):
-    demo_dir = Path(load_demo.DEMO_DIR)
-    broken = tmp_path / "demo"
-    shutil.copytree(demo_dir, broken)
-    rows = json.loads((broken / "practices.json").read_text(encoding="utf-8"))
-    rows[-1]["topics"] = ["no-such-topic"]
-    (broken / "practices.json").write_text(json.dumps(rows), encoding="utf-8")
-    monkeypatch.setattr(load_demo, "DEMO_DIR", broken)
-    with pytest.raises(CommandError, match="no-such-topic"):
-        load()
-    assert Practice.objects.count() == 0
-    assert Topic.objects.count() == 0
-
-
-def test_unreadable_data_file_is_a_clear_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(load_demo, "DEMO_DIR", tmp_path)
-    with pytest.raises(CommandError, match="Cannot read"):
-        load()
-
-
 def test_about_page_explains_evidence_and_lists_published_sources(client, demo):
     draft = PracticeFactory(state=PublishingState.DRAFT)
     SourceFactory(practice=draft, url="https://example.org/draft-only-source")
@@ -188,9 +209,3 @@ def test_about_page_query_count_does_not_grow_with_the_catalogue(
     with django_assert_num_queries(3):
         response = client.get(reverse("about"))
     assert response.status_code == 200
-
-
-def test_about_page_works_on_an_empty_catalogue(client):
-    response = client.get(reverse("about"))
-    assert response.status_code == 200
-    assert "No practices have been published yet." in response.content.decode()
