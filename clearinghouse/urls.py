@@ -2,9 +2,8 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 
-from clearinghouse import feeds, search, views
+from clearinghouse import feeds, search, views, views_about
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -16,7 +15,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
-    path("about/", TemplateView.as_view(template_name="about.html"), name="about"),
+    path("about/", views_about.about, name="about"),
     path("search/", search.site_search, name="search"),
     path("feeds/practices/", feeds.practice_feed, name="practice_feed"),
     path("", include("practices.urls")),

@@ -1,0 +1,211 @@
+"""The curated demo catalogue (manage.py load_demo) and the About page."""
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from django.contrib.postgres.search import SearchQuery
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import Count
+from django.urls import reverse
+
+from awards.models import Award, AwardCategory, Recognition
+from practices.management.commands import load_demo
+from practices.models import (
+    Department,
+    EvidenceRating,
+    EvidenceStrength,
+    Jurisdiction,
+    Language,
+    Outcome,
+    PopulationBand,
+    Practice,
+    Publication,
+    PublishingState,
+    Source,
+    Topic,
+)
+from tests.factories import PracticeFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+DEMO_MODELS = [
+    Topic,
+    Department,
+    Jurisdiction,
+    Practice,
+    Source,
+    Outcome,
+    Publication,
+    Award,
+    AwardCategory,
+    Recognition,
+    Practice.topics.through,
+    Practice.departments.through,
+    Practice.partner_jurisdictions.through,
+    Publication.topics.through,
+    Publication.practices.through,
+]
+
+
+def load():
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in DEMO_MODELS}
+
+
+@pytest.fixture(scope="module")
+def demo_catalogue(django_db_setup, django_db_blocker):
+    """Load the catalogue once for the module, inside a transaction rolled back at the end;
+    each test still runs in its own savepoint, so edits made by one test do not leak."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load()
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(demo_catalogue, db):
+    return None
+
+
+# Tests on an empty database come first: the module-wide catalogue is loaded when the
+# first test that needs it runs, and stays until the end of the module.
+
+
+def test_bad_data_rolls_back_everything(tmp_path, monkeypatch):
+    demo_dir = Path(load_demo.DEMO_DIR)
+    broken = tmp_path / "demo"
+    shutil.copytree(demo_dir, broken)
+    rows = json.loads((broken / "practices.json").read_text(encoding="utf-8"))
+    rows[-1]["topics"] = ["no-such-topic"]
+    (broken / "practices.json").write_text(json.dumps(rows), encoding="utf-8")
+    monkeypatch.setattr(load_demo, "DEMO_DIR", broken)
+    with pytest.raises(CommandError, match="no-such-topic"):
+        load()
+    assert Practice.objects.count() == 0
+    assert Topic.objects.count() == 0
+
+
+def test_unreadable_data_file_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(load_demo, "DEMO_DIR", tmp_path)
+    with pytest.raises(CommandError, match="Cannot read"):
+        load()
+
+
+def test_about_page_works_on_an_empty_catalogue(client):
+    response = client.get(reverse("about"))
+    assert response.status_code == 200
+    assert "No practices have been published yet." in response.content.decode()
+
+
+def test_catalogue_spreads_across_facets(demo):
+    practices = Practice.objects.published()
+    assert practices.count() >= 40
+    assert practices.count() == Practice.objects.count(), "every demo record is published"
+    assert practices.values("lead_jurisdiction__country").distinct().count() >= 8, (
+        "at least 8 countries"
+    )
+    assert practices.filter(language=Language.SPANISH).count() >= 8
+    assert Topic.objects.filter(practices__in=practices).distinct().count() >= 10
+    assert Department.objects.filter(practices__in=practices).distinct().count() >= 8
+    bands = {
+        p.lead_jurisdiction.population_band for p in practices.select_related("lead_jurisdiction")
+    }
+    assert bands == set(PopulationBand)
+    assert not practices.annotate(n=Count("sources")).filter(n=0).exists()
+    assert Publication.objects.published().count() >= 10
+    assert Award.objects.count() >= 3
+
+
+def test_every_demo_record_is_complete_and_valid(demo):
+    for practice in Practice.objects.select_related("lead_jurisdiction"):
+        practice.full_clean()
+        assert practice.published_at is not None
+        assert practice.created_at <= practice.published_at
+        assert practice.topics.exists(), practice.slug
+        assert practice.evidence_notes, practice.slug
+        if practice.evidence_rating == EvidenceRating.INSUFFICIENT:
+            assert practice.evidence_strength == EvidenceStrength.NONE, practice.slug
+        else:
+            assert practice.evidence_strength != EvidenceStrength.NONE, practice.slug
+        jurisdiction = practice.lead_jurisdiction
+        assert jurisdiction.population and jurisdiction.population_year, jurisdiction.slug
+        for source in practice.sources.all():
+            source.full_clean()
+            assert source.url.startswith(("https://", "http://"))
+    for publication in Publication.objects.all():
+        publication.full_clean()
+        assert publication.published_at is not None
+        assert publication.topics.exists(), publication.slug
+    for recognition in Recognition.objects.select_related("category"):
+        recognition.full_clean()
+        assert recognition.practice.is_published
+
+
+def test_publication_dates_are_spread_out(demo):
+    months = {p.published_at.strftime("%Y-%m") for p in Practice.objects.all()}
+    assert len(months) >= 12
+
+
+def test_spanish_entries_are_found_by_the_spanish_search_configuration(demo):
+    found = Practice.objects.published().filter(
+        search_vector=SearchQuery("violencia", config="ch_spanish")
+    )
+    assert found.exists()
+    assert set(found.values_list("language", flat=True)) == {Language.SPANISH}
+    # Accent folding: "policia" finds entries written with "policía".
+    assert (
+        Practice.objects.filter(search_vector=SearchQuery("policia", config="ch_spanish"))
+        .filter(language=Language.SPANISH)
+        .exists()
+    )
+
+
+def test_loading_twice_leaves_the_same_counts(demo):
+    before = counts()
+    published_at = dict(Practice.objects.values_list("slug", "published_at"))
+    load()
+    assert counts() == before
+    assert dict(Practice.objects.values_list("slug", "published_at")) == published_at
+
+
+def test_reload_repairs_edited_records_and_replaces_inline_rows(demo):
+    practice = Practice.objects.get(slug="boston-operation-ceasefire")
+    practice.title = "Edited by hand"
+    practice.save()
+    practice.topics.clear()
+    practice.sources.create(title="Stray link", url="https://example.org/stray")
+    load()
+    practice.refresh_from_db()
+    assert practice.title.startswith("Operation Ceasefire")
+    assert practice.topics.filter(slug="gun-violence").exists()
+    assert not practice.sources.filter(title="Stray link").exists()
+
+
+def test_about_page_explains_evidence_and_lists_published_sources(client, demo):
+    draft = PracticeFactory(state=PublishingState.DRAFT)
+    SourceFactory(practice=draft, url="https://example.org/draft-only-source")
+    response = client.get(reverse("about"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "illustrative" in body
+    assert "Systematic review or meta-analysis" in body
+    assert "https://doi.org/10.1073/pnas.1718503115" in body
+    countries = Jurisdiction.objects.filter(led_practices__isnull=False).distinct()
+    assert f"from {countries.values('country').distinct().count()} countries" in body
+    assert "https://example.org/draft-only-source" not in body
+    assert draft.title not in body
+
+
+def test_about_page_query_count_does_not_grow_with_the_catalogue(
+    client, demo, django_assert_num_queries
+):
+    with django_assert_num_queries(3):
+        response = client.get(reverse("about"))
+    assert response.status_code == 200
