@@ -21,6 +21,7 @@ def free_port() -> int:
 def manage(*args: str, env: dict | None = None, timeout: int = 120):
     """Run manage.py in a fresh process with the given environment additions."""
     full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "clearinghouse.settings", **(env or {})}
+    full_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
         cwd=ROOT,
@@ -39,6 +40,7 @@ def gunicorn_server():
     def start(env: dict) -> str:
         port = free_port()
         full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "clearinghouse.settings", **env}
+        full_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         proc = subprocess.Popen(
             [
                 sys.executable,
