@@ -34,6 +34,10 @@ def chromium():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop running in this thread while the tests'
+    # own database work (factories, fixtures) runs in the same thread, outside it.
+    # Subprocesses started by other tests do not inherit this (tests/conftest.py).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=path,
@@ -55,20 +59,12 @@ def chromium():
 @pytest.fixture
 def page(chromium, live_server):
     """A fresh browser page; ``page.base`` is the live server's URL."""
-    # Playwright's sync API runs an event loop in this thread; the test's own database
-    # work (factories) happens in the same thread, outside that loop's callbacks.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     browser_page = context.new_page()
     browser_page.base = live_server.url
     yield browser_page
     context.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def axe_violations(browser_page) -> list[dict]:
