@@ -7,6 +7,7 @@ from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -196,7 +197,7 @@ def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request.user.is_staff and request.user.has_perm("practices.view_publication")
     ):
         raise Http404(_("No publication found."))
-    return render(
+    response = render(
         request,
         "publications/publication_detail.html",
         {
@@ -205,6 +206,11 @@ def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "json_ld": publication_json_ld(request, publication),
         },
     )
+    if preview:
+        # Never kept by a shared cache nor indexed, whatever the page's markup says.
+        patch_cache_control(response, private=True, no_store=True)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 def jurisdiction_detail(request: HttpRequest, slug: str) -> HttpResponse:
