@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from clearinghouse.sitemaps import SITEMAPS
 from practices.models import Practice
@@ -73,7 +73,7 @@ def sitemap(request: HttpRequest) -> HttpResponse:
     return sitemap_views.sitemap(request, sitemaps=SITEMAPS)
 
 
-@require_GET
+@require_safe
 @cache_control(max_age=86400, public=True)
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [

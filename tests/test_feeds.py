@@ -178,4 +178,5 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_out_of_admin(client):
     assert "User-agent: *" in lines
     assert "Disallow: /admin/" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert client.head("/robots.txt").status_code == 200
     assert client.post("/robots.txt").status_code == 405

@@ -180,9 +180,19 @@ def publication_json_ld(request: HttpRequest, publication: Publication) -> SafeS
     return mark_safe(text)  # noqa: S308 - JSON with <, > and & escaped above
 
 
+def can_preview_publications(user) -> bool:
+    """Staff who may view publications in the admin may also preview unpublished ones."""
+    return user.is_active and user.is_staff and user.has_perm("practices.view_publication")
+
+
 def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    visible = (
+        Publication.objects.all()
+        if can_preview_publications(request.user)
+        else Publication.objects.published()
+    )
     publication = get_object_or_404(
-        Publication.objects.prefetch_related(
+        visible.prefetch_related(
             "topics",
             Prefetch(
                 "practices",
@@ -193,10 +203,6 @@ def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug,
     )
     preview = not publication.is_published
-    if preview and not (
-        request.user.is_staff and request.user.has_perm("practices.view_publication")
-    ):
-        raise Http404(_("No publication found."))
     response = render(
         request,
         "publications/publication_detail.html",
