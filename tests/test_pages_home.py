@@ -110,3 +110,21 @@ def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, 
     with django_assert_num_queries(6):
         response = client.get(reverse("home"))
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_home_uses_spanish_names_under_es(client):
+    topic = factories.TopicFactory(name="Street lighting", name_es="Alumbrado público")
+    department = factories.DepartmentFactory(name="Libraries", name_es="Bibliotecas")
+    factories.PracticeFactory(
+        published=True,
+        topics=[topic],
+        departments=[department],
+        lead_jurisdiction=factories.JurisdictionFactory(country="MX"),
+    )
+    html = client.get("/es/").content.decode()
+    assert '<html lang="es">' in html
+    assert "Alumbrado público" in html and "Street lighting" not in html
+    assert "Bibliotecas" in html
+    assert "México" in html
+    assert 'action="/es/practices/"' in html
