@@ -77,6 +77,17 @@ def gunicorn_server():
         proc.wait(timeout=10)
 
 
+@pytest.fixture(autouse=True)
+def default_language_for_each_test():
+    """A request to /es/ leaves Spanish active in the thread; start each test in English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # --- Roles: one user per staff role, and two awards with their own committees. ------
 # Groups come from the roles migration (practices 0002), so these fixtures use the
 # real permissions a fresh database gets.
