@@ -10,8 +10,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
-from practices.csvio import EXPORT_COLUMNS, iter_rows, with_export_relations
+from practices.csvio import (
+    EXPORT_COLUMNS,
+    FORMULA_STARTS,
+    defuse,
+    iter_rows,
+    restore,
+    with_export_relations,
+)
 from practices.importing import import_practices
 from practices.models import Practice, PublishingState
 from tests.factories import (
@@ -139,6 +148,21 @@ def strip_column(text: str, column: str) -> str:
     for row in csv.reader(io.StringIO(text, newline="")):
         writer.writerow(row[:index] + row[index + 1 :])
     return out.getvalue()
+
+
+@given(st.text())
+def test_formula_defusing_is_undone_exactly_on_import(value):
+    assert restore(defuse(value)) == value
+    assert not defuse(value).startswith(FORMULA_STARTS)
+
+
+@pytest.mark.parametrize("value", ["=1+1", "'=1+1", "''-2", "'quoted", "@home"])
+def test_cells_that_look_like_formulas_survive_the_round_trip(refs, value):
+    PracticeFactory(published=True, slug="f", title=value, topics=[refs["topic"]])
+    exported = export_csv(Practice.objects.all())
+    Practice.objects.all().delete()
+    assert import_practices(data=exported.encode(), publish=True).ok
+    assert Practice.objects.get(slug="f").title == value
 
 
 # Creating, updating, drafts and publishing ------------------------------------------
