@@ -6,6 +6,7 @@ import io
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import Permission
+from django.contrib.postgres.search import SearchQuery
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -205,6 +206,37 @@ def test_update_keeps_state_and_reports_create_update_unchanged(refs):
     ]
     updated = Practice.objects.get(slug="night-lights")
     assert updated.summary == "New summary." and updated.state == PublishingState.PUBLISHED
+
+
+def test_update_replaces_every_field_and_related_row(refs):
+    old = PracticeFactory(
+        slug="night-lights",
+        lead_jurisdiction=refs["partner"],
+        initiative=refs["initiative"],
+        topics=[refs["topic2"]],
+        departments=[refs["department"]],
+        year_ended=2019,
+    )
+    SourceFactory(practice=old, title="Old source")
+    OutcomeFactory(practice=old, description="Old outcome")
+    editor = UserFactory(is_staff=True)
+    result = import_practices(
+        data=to_csv([good_row(language="es", year_ended="", partners="Vecinos")]), user=editor
+    )
+    assert result.updated == ["night-lights"]
+    practice = Practice.objects.get(pk=old.pk)
+    assert (practice.language, practice.year_started, practice.year_ended) == ("es", 2016, None)
+    assert practice.partners == "Vecinos" and practice.title == "Night lights"
+    assert practice.lead_jurisdiction == refs["lead"] and practice.initiative is None
+    assert practice.updated_by == editor and practice.updated_at > old.updated_at
+    assert list(practice.topics.all()) == [refs["topic"]]
+    assert not practice.departments.exists()
+    assert [s.title for s in practice.sources.all()] == ["City report"]
+    assert [o.description for o in practice.outcomes.all()] == ["Fewer robberies"]
+    # The stored search vector follows the new text and language.
+    assert Practice.objects.filter(
+        pk=old.pk, search_vector=SearchQuery("vecinos", config="ch_spanish")
+    ).exists()
 
 
 def test_dry_run_reports_but_writes_nothing(refs):
