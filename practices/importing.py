@@ -121,7 +121,7 @@ class ImportResult:
             f"{len(self.unchanged)} unchanged"
         )
         if self.errors:
-            return f"{len(self.errors)} error(s): nothing was imported ({counts} if fixed)."
+            return f"{len(self.errors)} error(s): nothing was imported."
         if self.dry_run:
             return f"Preview, nothing written: {counts}."
         return (

@@ -477,11 +477,21 @@ def test_committee_members_and_anonymous_users_cannot_import(client, refs):
     assert client.get(reverse(IMPORT_URL)).status_code == 302  # to the admin login
 
 
+def test_the_practice_list_links_to_the_import_page_for_curators_only(client, curator):
+    changelist = reverse("admin:practices_practice_changelist")
+    client.force_login(curator)
+    assert reverse(IMPORT_URL) in client.get(changelist).text
+    client.force_login(staff_with("view_practice"))
+    response = client.get(changelist)
+    assert response.status_code == 200 and reverse(IMPORT_URL) not in response.text
+
+
 def test_curator_previews_then_imports(client, refs, curator):
     client.force_login(curator)
     page = client.get(reverse(IMPORT_URL))
     assert page.status_code == 200
     assert "lead_jurisdiction" in page.text  # the columns are documented on the page
+    assert "“Title &lt;https://link&gt;”" in page.text
 
     preview = upload(client, to_csv([good_row()]), action="preview")
     assert preview.status_code == 200
