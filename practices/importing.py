@@ -7,6 +7,7 @@ would do. The command ``import_practices`` and the admin's import page both call
 
 Rules, one row a practice (line numbers are physical CSV lines, the header is line 1):
 
+- cells are separated by commas, or by semicolons as some spreadsheet locales save them;
 - the header names every importable column of ``EXPORT_COLUMNS`` once, in any order;
   ``recognitions`` and ``url`` may be present and are ignored;
 - a row whose slug exists updates that practice, otherwise it creates one (a blank slug
@@ -189,8 +190,12 @@ def decode(data: bytes) -> tuple[str | None, RowError | None]:
 def read_rows(text: str) -> tuple[list[tuple[int, dict]], list[RowError]]:
     """The data rows as (first physical line, {column: cell}), or the errors found."""
     errors: list[RowError] = []
+    # Spreadsheets set to Spanish and other locales save CSV with semicolons; the header
+    # (names without commas or semicolons) tells which separator the file uses.
+    header_line = text.split("\n", 1)[0]
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     lines = io.StringIO(text, newline="")
-    reader = csv.reader(lines, strict=True)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:

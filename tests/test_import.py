@@ -40,9 +40,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def to_csv(rows, header=EXPORT_COLUMNS) -> bytes:
+def to_csv(rows, header=EXPORT_COLUMNS, delimiter=",") -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=delimiter)
     writer.writerow(header)
     for row in rows:
         writer.writerow([row.get(column, "") for column in header])
@@ -282,6 +282,14 @@ def test_blank_slug_is_made_from_the_title_and_a_bom_is_accepted(refs):
     result = import_practices(data=data)
     assert result.ok, result.errors
     assert Practice.objects.filter(slug="parks-after-dark").exists()
+
+
+def test_semicolon_separated_files_from_spreadsheets_are_read(refs):
+    row = good_row(topics="gun-violence; street-lighting", summary="Luces, cámaras; acción.")
+    result = import_practices(data=to_csv([row], delimiter=";"))
+    assert result.ok, result.errors
+    practice = Practice.objects.get(slug="night-lights")
+    assert practice.topics.count() == 2 and practice.summary == "Luces, cámaras; acción."
 
 
 def test_the_informative_columns_may_be_left_out(refs):
