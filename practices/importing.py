@@ -620,21 +620,21 @@ def import_practices(
     rows: list[_Row] = []
     first_line: dict[str, int] = {}
     for line, cells in raw_rows:
-        row = checker.check(line, cells, result.errors)
-        if row is None:
-            continue
-        if row.slug in first_line:
+        slug = cells["slug"].strip() or slugify(cells["title"].strip())[:220]
+        if slug and slug in first_line:
             result.errors.append(
                 RowError(
                     line=line,
                     column="slug",
-                    slug=row.slug,
-                    message=f"Slug “{row.slug}” already appears on line {first_line[row.slug]}.",
+                    slug=slug,
+                    message=f"Slug “{slug}” already appears on line {first_line[slug]}.",
                 )
             )
             continue
-        first_line[row.slug] = line
-        rows.append(row)
+        first_line.setdefault(slug, line)
+        row = checker.check(line, cells, result.errors)
+        if row is not None:
+            rows.append(row)
     if result.errors:
         return result
 

@@ -366,6 +366,7 @@ def test_a_file_mixing_good_and_bad_rows_writes_nothing(refs):
         good_row(slug="bad-year", year_started="3025"),
         good_row(slug="no-title", title=""),
         good_row(slug="good-1"),
+        good_row(slug="bad-topic"),
     ]
     found = errors_for(to_csv(rows))
     assert [(line, column) for line, column, _m in found] == [
@@ -373,8 +374,10 @@ def test_a_file_mixing_good_and_bad_rows_writes_nothing(refs):
         (5, "year_started"),
         (6, "title"),
         (7, "slug"),
+        (8, "slug"),
     ]
     assert "already appears on line 2" in found[3][2]
+    assert "already appears on line 3" in found[4][2]
 
 
 def test_broken_encoding_is_reported_with_its_line(refs):
