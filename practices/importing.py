@@ -538,9 +538,8 @@ def _update_all(practices: list[Practice]) -> None:
             f"CREATE TEMPORARY TABLE practice_import_rows ON COMMIT DROP AS "  # noqa: S608
             f"SELECT id, {', '.join(map(quote, columns))} FROM {table} WITH NO DATA"
         )
-        raw = cursor.connection.cursor()
         copy_sql = f"COPY practice_import_rows (id, {', '.join(map(quote, columns))}) FROM STDIN"
-        with raw.copy(copy_sql) as copy:
+        with cursor.copy(copy_sql) as copy:  # psycopg 3's COPY, through Django's cursor
             for practice in practices:
                 copy.write_row(
                     [practice.pk, *(getattr(practice, field.attname) for field in fields)]
