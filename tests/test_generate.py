@@ -122,3 +122,18 @@ def test_command_prints_the_time_and_can_leave_drafts(capsys):
     assert not Practice.objects.published().exists()
     with pytest.raises(CommandError, match="at least 1"):
         call_command("generate_practices", "--count", "0")
+
+
+def test_large_loads_rebuild_the_full_text_index(monkeypatch):
+    from django.db import connection
+
+    from practices import generator
+
+    monkeypatch.setattr(generator, "BULK_INDEX_THRESHOLD", 10)
+    generate(count=40, seed=6)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'practice_search_gin'")
+        assert "USING gin (search_vector)" in cursor.fetchone()[0]
+    found = Practice.objects.filter(search_vector=SearchQuery("program", config="ch_english"))
+    assert found.exists()
