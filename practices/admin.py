@@ -18,6 +18,7 @@ from awards.forms import RecognitionTagForm
 from awards.models import Recognition
 from awards.services import RecognitionError, awards_for_user, recognize
 from practices import services
+from practices.admin_import import PracticeImportAdminMixin
 from practices.forms import PublicationAdminForm
 from practices.models import (
     Department,
@@ -249,10 +250,9 @@ class RecognitionInline(admin.TabularInline):
 
 
 @admin.register(Practice)
-class PracticeAdmin(PublishableAdmin):
-    # Other admin features extend this class with mixins (the CSV import adds a URL and
-    # a button): it does not override get_urls or set change_list_template, so a mixin
-    # may. The admin finds templates/admin/practices/practice/change_list.html by itself.
+class PracticeAdmin(PracticeImportAdminMixin, PublishableAdmin):
+    # The CSV import mixin adds the import/ URL; the button lives in
+    # templates/admin/practices/practice/change_list.html, which the admin finds by itself.
     list_display = (
         "title",
         "lead_jurisdiction",
