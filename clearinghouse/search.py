@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 from awards.models import Award
 from practices import search
 from practices.models import SEARCH_CONFIGS, Language, Practice, Publication
+from practices.views.practices import card_queryset
 
 SECTION_SIZE = 5
 
@@ -40,14 +41,13 @@ def award_vector() -> SearchVector:
 def search_sections(parsed: search.ParsedQuery) -> dict:
     """Published practices and publications, and awards, matching the query.
 
-    A fixed number of queries: a count and a first page for practices and for
-    publications, their highlighted snippets, and the (few) matching awards.
+    A fixed number of queries: for practices, a count, a first page, its topics and
+    recognitions, and snippets; for publications, a count, a first page and snippets;
+    and the (few) matching awards.
     """
     practices_qs = search.search(Practice.objects.published(), parsed)
     practices = list(
-        practices_qs.select_related("lead_jurisdiction").order_by("-rank", "-published_at", "pk")[
-            :SECTION_SIZE
-        ]
+        card_queryset(practices_qs).order_by("-rank", "-published_at", "pk")[:SECTION_SIZE]
     )
     search.attach_headlines(practices, parsed)
 

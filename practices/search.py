@@ -2,8 +2,11 @@
 
 Practices and publications keep a stored, generated ``search_vector`` built with the
 text-search configuration of the entry's language (``ch_english`` or ``ch_spanish``, both
-accent-folding). A visitor's words are parsed with *both* configurations and OR-ed, so an
-English or a Spanish query finds entries of either language, with or without accents.
+accent-folding). A visitor's words are parsed with *both* configurations: the OR of the two
+queries finds candidates through the GIN index, and each candidate is then checked (and
+ranked) against the query parsed with its own language's configuration. The second step
+keeps ``-word`` honest: "street -lighting" parsed the Spanish way would not know that
+English "lighting" is stored as "light", and would let the entry through.
 
 Queries use PostgreSQL's websearch syntax: ``"exact phrase"``, ``-excluded``, ``or``.
 
@@ -15,9 +18,14 @@ similarity. ``refresh_search_words()`` (``manage.py refresh_search_words``) rebu
 import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchQueryField,
+    SearchRank,
+)
 from django.db import connection
-from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, Func, QuerySet, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -45,9 +53,26 @@ class ParsedQuery:
 
     text: str
     query: SearchQuery | None
+    by_language: dict | None = None
 
     def __bool__(self) -> bool:
         return self.query is not None
+
+    def for_row_language(self) -> Case:
+        """The query parsed with the configuration of each row's own language."""
+        return Case(
+            When(language=Language.SPANISH, then=self.by_language[Language.SPANISH]),
+            default=self.by_language[Language.ENGLISH],
+            output_field=SearchQueryField(),
+        )
+
+
+class Matches(Func):
+    """``vector @@ query`` for any query expression (the lookup only takes SearchQuery)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " @@ "
+    output_field = BooleanField()
 
 
 def has_words(text: str) -> bool:
@@ -65,15 +90,25 @@ def parse(text: str | None) -> ParsedQuery:
         return ParsedQuery(text=text, query=None)
     english = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIGS[Language.ENGLISH])
     spanish = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIGS[Language.SPANISH])
-    return ParsedQuery(text=text, query=english | spanish)
+    return ParsedQuery(
+        text=text,
+        query=english | spanish,
+        by_language={Language.ENGLISH: english, Language.SPANISH: spanish},
+    )
 
 
 def search(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
-    """Rows matching the query, annotated with ``rank`` (title A > summary B > body C)."""
+    """Rows matching the query, annotated with ``rank`` (title A > summary B > body C).
+
+    The model needs ``search_vector`` and ``language`` (practices and publications).
+    """
     if not parsed:
         return queryset
-    return queryset.filter(search_vector=parsed.query).annotate(
-        rank=SearchRank(F("search_vector"), parsed.query)
+    own_language = parsed.for_row_language()
+    return (
+        queryset.filter(search_vector=parsed.query)
+        .filter(Matches(F("search_vector"), own_language))
+        .annotate(rank=SearchRank(F("search_vector"), own_language))
     )
 
 
