@@ -120,6 +120,13 @@ def practice_list(request: HttpRequest) -> HttpResponse:
         ],
         "errors": errors,
         "notices": notices,
+        "active_filters": sum(
+            1
+            for key in filters.PracticeFilter.base_filters
+            if key not in ("q", "sort")
+            for value in request.GET.getlist(key)
+            if value.strip()
+        ),
         "filtered": any(
             key in filters.PracticeFilter.base_filters and key != "sort" and request.GET.get(key)
             for key in request.GET
