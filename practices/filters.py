@@ -495,10 +495,12 @@ def evidence_facet(filterset: PracticeFilter) -> Facet:
 
 
 def awarded_facet(filterset: PracticeFilter) -> Facet:
-    recognised = Exists(Recognition.objects.filter(practice=OuterRef("pk")))
+    # "id IN (recognised ids)" runs as one hashed subplan, not a subquery per row.
+    recognised = Q(pk__in=Recognition.objects.values("practice_id"))
     counts = filterset.facet_queryset("awarded").aggregate(
-        yes=Count("pk", filter=Q(recognised)), no=Count("pk", filter=~Q(recognised))
+        total=Count("pk"), yes=Count("pk", filter=recognised)
     )
+    counts["no"] = counts["total"] - counts["yes"]
     selected = _selected(filterset, "awarded")
     options = [
         FacetOption(value, label, counts[value], value in selected)

@@ -234,3 +234,12 @@ def test_query_count_is_fixed_whatever_the_number_of_related_rows(
         response = client.get(practice.get_absolute_url())
     assert len(response.context["publications"]) == 21
     assert len(response.context["related"]) == 4
+
+
+def test_population_band_filter():
+    from practices.models import Jurisdiction
+
+    template = Template("{% load practice_tags %}[{{ place|population_band }}]")
+    assert template.render(Context({"place": Jurisdiction(population=8_000)})) == "[Under 10,000]"
+    assert template.render(Context({"place": Jurisdiction(population=None)})) == "[]"
+    assert template.render(Context({"place": None})) == "[]"
