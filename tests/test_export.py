@@ -101,11 +101,32 @@ def test_export_query_count_is_fixed(client, django_assert_num_queries):
         RecognitionFactory(practice=practice)
 
     make()
-    # Topic slug check, practices, then one query each for partner jurisdictions,
-    # topics, departments, sources, outcomes and recognitions (with award).
-    with django_assert_num_queries(8):
+    # Topic slug check, count, practices, then one query each for partner
+    # jurisdictions, topics, departments, sources, outcomes and recognitions (with award).
+    with django_assert_num_queries(9):
         assert len(rows(client.get(URL, {"topic": "t"}))) == 1
     for _ in range(49):
         make()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert len(rows(client.get(URL, {"topic": "t"}))) == 50
+
+
+@pytest.mark.django_db
+def test_too_large_a_selection_is_refused_with_advice(client, monkeypatch):
+    from practices.views import practices as views
+
+    monkeypatch.setattr(views, "EXPORT_MAX_ROWS", 2)
+    topic = TopicFactory(slug="few")
+    PracticeFactory.create_batch(2, published=True, topics=[topic])
+    PracticeFactory(published=True)
+    response = client.get(URL)
+    assert response.status_code == 400
+    assert "This selection has 3 practices; one download holds at most 2." in (
+        response.content.decode()
+    )
+    # The list page says so instead of offering the link.
+    body = client.get(reverse("practices:practice_list")).content.decode()
+    assert "narrow the selection to 2 practices or fewer" in body
+    assert URL not in body
+    # A narrower selection downloads.
+    assert len(rows(client.get(URL, {"topic": "few"}))) == 2
