@@ -243,3 +243,14 @@ def test_population_band_filter():
     assert template.render(Context({"place": Jurisdiction(population=8_000)})) == "[Under 10,000]"
     assert template.render(Context({"place": Jurisdiction(population=None)})) == "[]"
     assert template.render(Context({"place": None})) == "[]"
+
+
+@pytest.mark.django_db
+def test_related_practices_sharing_more_topics_come_first(client):
+    first, second = TopicFactory(), TopicFactory()
+    practice = PracticeFactory(published=True, topics=[first, second])
+    both = PracticeFactory(published=True, title="Shares both", topics=[first, second])
+    one = PracticeFactory(published=True, title="Shares one", topics=[second])
+    assert one.published_at > both.published_at
+    response = client.get(practice.get_absolute_url())
+    assert [p.title for p in response.context["related"]] == ["Shares both", "Shares one"]

@@ -3,7 +3,7 @@
 import csv
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -228,16 +228,33 @@ def detail_queryset(queryset: QuerySet) -> QuerySet:
     )
 
 
+RELATED_CANDIDATES = 200
+
+
 def related_practices(practice: Practice) -> list[Practice]:
-    """A few published practices sharing the most topics with this one."""
+    """A few published practices sharing the most topics with this one.
+
+    Candidates are the newest published practices sharing a topic (found through the
+    published-newest index, so a popular topic does not mean grouping every practice in
+    it); among them, those sharing more topics come first. One query.
+    """
     topic_ids = [topic.pk for topic in practice.topics.all()]
     if not topic_ids:
         return []
+    shares_a_topic = Exists(
+        Practice.topics.through.objects.filter(practice_id=OuterRef("pk"), topic_id__in=topic_ids)
+    )
+    candidates = (
+        Practice.objects.published()
+        .filter(shares_a_topic)
+        .exclude(pk=practice.pk)
+        .order_by("-published_at")
+        .values("pk")[:RELATED_CANDIDATES]
+    )
     return list(
         Practice.objects.published()
-        .filter(topics__in=topic_ids)
-        .exclude(pk=practice.pk)
-        .annotate(shared=Count("topics"))
+        .filter(pk__in=candidates)
+        .annotate(shared=Count("topics", filter=Q(topics__in=topic_ids)))
         .select_related("lead_jurisdiction")
         .order_by("-shared", "-published_at", "pk")[:RELATED_COUNT]
     )
