@@ -202,26 +202,10 @@ class PracticeFilter(django_filters.FilterSet):
         label=_("Sort by"), choices=Sort.CHOICES, method="filter_nothing", empty_label=None
     )
 
-    # Groups that have facet counts, in display order.
-    FACETS = [
-        "topic",
-        "department",
-        "country",
-        "region",
-        "population",
-        "evidence",
-        "awarded",
-        "award",
-    ]
-
     class Meta:
         model = Practice
         fields = []
         form = PracticeFilterForm
-
-    def __init__(self, data=None, *args, **kwargs):
-        super().__init__(data, *args, **kwargs)
-        self.parsed_query = search.parse(None)
 
     # --- applying the filters -------------------------------------------------------
 
@@ -261,8 +245,7 @@ class PracticeFilter(django_filters.FilterSet):
         return queryset
 
     def filter_q(self, queryset, name, value):
-        self.parsed_query = search.parse(value)
-        return search.search(queryset, self.parsed_query)
+        return search.search(queryset, search.parse(value))
 
     def filter_topic(self, queryset, name, value):
         if not value:

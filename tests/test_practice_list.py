@@ -314,3 +314,9 @@ def test_query_count_is_fixed_whatever_the_number_of_results(client, db, django_
         response = hit()
     assert len(titles(response)) == 20
     assert response.context["page_obj"].paginator.count == 61
+
+
+def test_rejected_search_text_is_kept_in_the_box_without_nul(client, catalogue):
+    response = client.get(URL, {"q": "youth\x00mentoring"})
+    assert response.status_code == 400
+    assert 'value="youthmentoring"' in response.content.decode()

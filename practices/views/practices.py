@@ -113,6 +113,7 @@ def practice_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "practices": practices,
         "query": query_text,
+        "query_input": query_text or search.echo(request.GET.get("q")),
         "searching": bool(parsed),
         "suggestion": search.suggest(parsed.text) if parsed else None,
         "sort": filterset.sort_value,
