@@ -215,7 +215,7 @@ def test_pagination_keeps_the_filters(client, db):
     assert len(titles(response)) == 20
     body = response.content.decode()
     assert 'href="?topic=parks-topic&amp;sort=title&amp;page=2" rel="next"' in body
-    assert '<nav class="pagination" aria-label="Pages of results">' in body
+    assert '<nav class="pagination list-pagination" aria-label="Pages of results">' in body
     response = client.get(URL, {"topic": "parks-topic", "sort": "title", "page": "2"})
     assert len(titles(response)) == 5
     assert 'rel="prev"' in response.content.decode()
