@@ -320,3 +320,15 @@ def test_rejected_search_text_is_kept_in_the_box_without_nul(client, catalogue):
     response = client.get(URL, {"q": "youth\x00mentoring"})
     assert response.status_code == 400
     assert 'value="youthmentoring"' in response.content.decode()
+
+
+def test_facet_counts_are_grouped_by_thousands():
+    from django.template.loader import render_to_string
+
+    from practices.filters import Facet, FacetOption
+
+    html = render_to_string(
+        "practices/_facets.html",
+        {"facets": [Facet("topic", "Topic", [FacetOption("a", "A", 12345, False)])]},
+    )
+    assert '(12,345<span class="visually-hidden"> practices</span>)' in html
