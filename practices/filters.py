@@ -65,8 +65,18 @@ def check_count(values) -> None:
         )
 
 
+def without_blanks(value):
+    """Drop empty values (``?topic=`` from a hand-made link means no choice, not an error)."""
+    if value and not isinstance(value, str):
+        return [item for item in value if str(item).strip()]
+    return value
+
+
 class SlugMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
     """Looks options up by slug; values that cannot be a slug are refused before any query."""
+
+    def clean(self, value):
+        return super().clean(without_blanks(value))
 
     def _check_values(self, value):
         check_count(value)
@@ -85,6 +95,9 @@ class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
 
 
 class LimitedMultipleChoiceField(django_filters.fields.MultipleChoiceField):
+    def to_python(self, value):
+        return super().to_python(without_blanks(value))
+
     def validate(self, value):
         check_count(value)
         super().validate(value)

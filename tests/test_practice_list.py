@@ -332,3 +332,11 @@ def test_facet_counts_are_grouped_by_thousands():
         {"facets": [Facet("topic", "Topic", [FacetOption("a", "A", 12345, False)])]},
     )
     assert '(12,345<span class="visually-hidden"> practices</span>)' in html
+
+
+def test_empty_values_mean_no_choice(client, catalogue):
+    response = client.get(
+        URL, {"topic": "", "country": ["", "US"], "evidence": "", "year_from": "", "sort": ""}
+    )
+    assert response.status_code == 200
+    assert sorted(titles(response)) == ["Brighter streets", "Youth mentoring"]
