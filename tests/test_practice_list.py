@@ -117,6 +117,13 @@ def test_lists_published_practices_only_with_count(client, catalogue):
     assert 'role="status"' in body
 
 
+def test_hidden_records_are_not_found_by_search(client, catalogue):
+    # Every hidden practice has "youth" in its title.
+    response = client.get(URL, {"q": "youth"})
+    assert titles(response) == ["Youth mentoring"]
+    assert "Hidden" not in response.content.decode()
+
+
 def test_hidden_records_are_not_counted_in_facets(client, catalogue):
     response = client.get(URL)
     assert facet(response, "topic") == {"violence": 2, "youth-violence": 1, "lighting": 1}

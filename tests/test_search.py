@@ -133,6 +133,7 @@ def test_site_search_has_a_section_per_type_with_counts(client):
     PracticeFactory(
         title="Archived safe routes", summary="Crossing.", state=PublishingState.ARCHIVED
     )
+    PracticeFactory(title="Review safe routes", summary="Crossing.", state=PublishingState.REVIEW)
     PublicationFactory(published=True, title="Guide to safe crossings")
     PublicationFactory(title="Unpublished crossings guide")
     AwardFactory(name="Crossing Safety Award", slug="crossing-award")
@@ -149,6 +150,7 @@ def test_site_search_has_a_section_per_type_with_counts(client):
     body = response.content.decode()
     assert "Draft safe routes" not in body
     assert "Archived safe routes" not in body
+    assert "Review safe routes" not in body
     assert "Unpublished crossings guide" not in body
     assert 'id="search-practices"' in body
     assert 'id="search-publications"' in body
