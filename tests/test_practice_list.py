@@ -265,7 +265,7 @@ def test_bad_input_is_explained_with_400(client, catalogue, params, message):
 def test_page_beyond_the_last_shows_the_last_page_with_404(client, catalogue):
     response = client.get(URL, {"page": "99999"})
     assert response.status_code == 404
-    assert "There is no page 99999" in response.content.decode()
+    assert "There is no page 99999: the last page is 1, shown here." in response.content.decode()
     assert len(titles(response)) == 3
 
 

@@ -88,7 +88,7 @@ def practice_list(request: HttpRequest) -> HttpResponse:
             (
                 _("Page"),
                 _("“%(page)s” is not a page number; showing the first page.")
-                % {"page": page_raw[:20]},
+                % {"page": page_raw.replace("\x00", "")[:20]},
             )
         )
         status = 400
@@ -97,8 +97,8 @@ def practice_list(request: HttpRequest) -> HttpResponse:
         errors.append(
             (
                 _("Page"),
-                _("There is no page %(page)s: these results have %(pages)s; showing the last.")
-                % {"page": number, "pages": paginator.num_pages},
+                _("There is no page %(page)s: the last page is %(last)s, shown here.")
+                % {"page": number, "last": paginator.num_pages},
             )
         )
         status = 404 if status == 200 else status
