@@ -1,4 +1,4 @@
-"""Full-text search helpers shared by the practice list, the CSV export and /search/.
+"""Full-text search shared by the practice list, the CSV export and /search/.
 
 Practices and publications keep a stored, generated ``search_vector`` built with the
 text-search configuration of the entry's language (``ch_english`` or ``ch_spanish``, both

@@ -1,4 +1,4 @@
-"""Small template helpers for the practice pages."""
+"""Small template filters for the practice pages."""
 
 import json
 
