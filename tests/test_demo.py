@@ -209,3 +209,9 @@ def test_about_page_query_count_does_not_grow_with_the_catalogue(
     with django_assert_num_queries(3):
         response = client.get(reverse("about"))
     assert response.status_code == 200
+
+
+def test_loading_builds_the_did_you_mean_vocabulary(demo):
+    from practices.search import suggest
+
+    assert suggest("violense") in {"violence", "violent"}

@@ -24,6 +24,7 @@ from practices.models import (
     Source,
     Topic,
 )
+from practices.search import refresh_search_words
 from practices.validators import normalize_isbn
 
 DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "demo"
@@ -77,6 +78,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             counts = self.load()
+        # The "did you mean" vocabulary is built from published practices.
+        refresh_search_words()
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo catalogue loaded: "
