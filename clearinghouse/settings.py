@@ -240,3 +240,11 @@ AXES_VERBOSE = False
 
 # Seconds a client is asked to wait (Retry-After) when the database is unavailable.
 RETRY_AFTER_SECONDS = 30
+
+# One line per request (clearinghouse.requests); errors with tracebacks go to the console
+# through the django logger, never to the page (DEBUG is off in production).
+LOGGING["loggers"]["clearinghouse.requests"] = {
+    "handlers": ["console"],
+    "level": LOG_LEVEL,
+    "propagate": False,
+}
