@@ -32,39 +32,3 @@ def validate_isbn(value: str) -> None:
             code="invalid_isbn",
             params={"value": value},
         )
-
-
-# Markers of a document a browser would render as a page. A PDF never has them in its
-# first kilobyte; a file disguised as a PDF (an HTML page renamed, or an HTML/PDF
-# polyglot) does.
-HTML_MARKERS = (b"<html", b"<script", b"<!doctype", b"<body", b"<svg", b"<iframe")
-PDF_MAGIC = b"%PDF-"
-
-
-def validate_pdf_upload(file) -> None:
-    """Accept only a real PDF within ``settings.MAX_UPLOAD_MB``.
-
-    Checks the content, not the name or the browser-sent content type: the file must
-    start with ``%PDF-`` and its first kilobyte must not contain HTML.
-    """
-    from django.conf import settings
-
-    limit_mb = settings.MAX_UPLOAD_MB
-    if file.size is not None and file.size > limit_mb * 1024 * 1024:
-        raise ValidationError(
-            _("The file is larger than %(limit)s MB."),
-            code="file_too_large",
-            params={"limit": limit_mb},
-        )
-    position = file.tell() if hasattr(file, "tell") else 0
-    file.seek(0)
-    head = file.read(1024)
-    file.seek(position)
-    if not head.startswith(PDF_MAGIC):
-        raise ValidationError(_("This file is not a PDF: upload a PDF document."), code="not_a_pdf")
-    lowered = head.lower()
-    if any(marker in lowered for marker in HTML_MARKERS):
-        raise ValidationError(
-            _("This file contains web-page code and is refused: upload a plain PDF."),
-            code="pdf_with_html",
-        )

@@ -11,14 +11,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import path, reverse
 
 from practices.models import Publication, PublishingState
-from practices.publication_forms import PublicationForm
-from practices.validators import validate_pdf_upload
+from practices.publication_forms import PublicationForm, validate_pdf_upload
 from tests.factories import PublicationFactory
 
+# A minimal, complete PDF: header, objects, cross-reference table, trailer, EOF marker.
 REAL_PDF = (
-    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"%PDF-1.4\n"
+    b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
     b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+    b"xref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n0000000058 00000 n \n"
+    b"trailer << /Size 3 /Root 1 0 R >>\nstartxref\n110\n%%EOF\n"
 )
 DISGUISED = {
     "html-named-pdf": b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>",
