@@ -61,10 +61,21 @@ class PermissionsPolicyMiddleware:
         return response
 
 
+FALLBACK_503 = (
+    "<!doctype html><html lang=en><meta charset=utf-8><title>Temporarily unavailable</title>"
+    "<h1>The clearinghouse is temporarily unavailable</h1><p>Please try again in a minute.</p>"
+)
+
+
 def database_unavailable_response() -> HttpResponse:
     """The 503 page. It renders without a request, so no context processor (and nothing
-    else that could need the database) runs."""
-    response = HttpResponse(render_to_string("503.html"), status=503)
+    else that could need the database) runs; if even that fails, a fixed page is sent."""
+    try:
+        body = render_to_string("503.html")
+    except Exception:  # the page must go out whatever else is broken
+        database_log.exception("The 503 template could not be rendered")
+        body = FALLBACK_503
+    response = HttpResponse(body, status=503)
     response["Retry-After"] = str(settings.RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response

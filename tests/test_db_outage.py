@@ -273,3 +273,13 @@ def test_site_answers_503_while_postgres_is_down_and_recovers_by_itself(cluster)
         server.terminate()
         server.wait(timeout=20)
         shutil.rmtree(static, ignore_errors=True)
+
+
+def test_503_page_falls_back_to_a_fixed_page_if_its_template_fails(settings):
+    from clearinghouse.middleware import FALLBACK_503, database_unavailable_response
+
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": []}]  # 503.html not found
+    response = database_unavailable_response()
+    assert response.status_code == 503
+    assert response.content.decode() == FALLBACK_503
+    assert response["Retry-After"] == "30"
