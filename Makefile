@@ -15,12 +15,14 @@ export SECRET_KEY_FILE ?= $(CURDIR)/.local/secret_key
 # Finds (or starts) PostgreSQL, creates the database, and exports DATABASE_URL for the recipe.
 WITH_DB = url=$$($(VPY) scripts/ensure_db.py) && export DATABASE_URL="$$url"
 
-.PHONY: help install run test lint check superuser demo clean-venv
+.PHONY: help install run test lint check superuser demo clean-venv backup restore
 
 help:
 	@echo "make run        set up, load the demo catalogue and serve http://$(HOST):$(PORT)/"
 	@echo "make test       set up, then run every check and test"
 	@echo "make superuser  create an administrator account (asks for a password)"
+	@echo "make backup     dump the database to backups/<timestamp>.dump (or FILE=...)"
+	@echo "make restore    restore the newest backup (or FILE=...) over the database"
 
 $(STAMP): pyproject.toml constraints.txt scripts/find-python
 	@py=$$(scripts/find-python) || exit 1; \
@@ -71,6 +73,12 @@ test: install
 	$(VPY) -m ruff check . && \
 	$(VPY) -m ruff format --check . && \
 	$(VPY) -m pytest $(PYTEST_ARGS)
+
+backup: install
+	@$(WITH_DB) && FILE="$(FILE)" scripts/backup.sh backup
+
+restore: install
+	@$(WITH_DB) && FILE="$(FILE)" CONFIRM="$(CONFIRM)" scripts/backup.sh restore
 
 clean-venv:
 	rm -rf $(VENV)

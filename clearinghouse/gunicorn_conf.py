@@ -13,8 +13,14 @@ graceful_timeout = 20
 keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
+# Oversized or endless request heads are refused before they reach Django.
 limit_request_line = 8190
 limit_request_fields = 100
-accesslog = "-"
+limit_request_field_size = 8190
+# The app logs one line per request (logger clearinghouse.requests); gunicorn's own
+# access log would repeat it, so it is off unless GUNICORN_ACCESS_LOG=true.
+accesslog = (
+    "-" if os.environ.get("GUNICORN_ACCESS_LOG", "").lower() in {"1", "true", "yes", "on"} else None
+)
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'

@@ -10,7 +10,7 @@ urlpatterns = [
     path("robots.txt", feeds.robots_txt, name="robots_txt"),
     path("sitemap.xml", feeds.sitemap, name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
 ]
 
 urlpatterns += i18n_patterns(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from practices.views import browse, practices
+from practices.views import browse, files, practices
 
 app_name = "practices"
 
@@ -12,5 +12,6 @@ urlpatterns = [
     path("topics/<slug:slug>/", browse.topic_detail, name="topic_detail"),
     path("publications/", browse.publication_list, name="publication_list"),
     path("publications/<slug:slug>/", browse.publication_detail, name="publication_detail"),
+    path("publications/<slug:slug>/file/", files.publication_file, name="publication_file"),
     path("jurisdictions/<slug:slug>/", browse.jurisdiction_detail, name="jurisdiction_detail"),
 ]
