@@ -10,8 +10,9 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import path, reverse
 
+from practices.forms import PublicationAdminForm as PublicationForm
 from practices.models import Publication, PublishingState
-from practices.publication_forms import PublicationForm, validate_pdf_upload
+from practices.validators import validate_pdf, validate_upload_size
 from tests.factories import PublicationFactory
 
 # A minimal, complete PDF: header, objects, cross-reference table, trailer, EOF marker.
@@ -141,9 +142,9 @@ def test_validator_refuses_files_over_the_size_limit(settings):
     settings.MAX_UPLOAD_MB = 1
     big = SimpleUploadedFile("big.pdf", REAL_PDF + b"0" * (1024 * 1024), "application/pdf")
     with pytest.raises(ValidationError) as info:
-        validate_pdf_upload(big)
+        validate_upload_size(big, max_mb=settings.MAX_UPLOAD_MB)
     assert info.value.code == "file_too_large"
-    validate_pdf_upload(SimpleUploadedFile("ok.pdf", REAL_PDF, "application/pdf"))
+    validate_pdf(SimpleUploadedFile("ok.pdf", REAL_PDF, "application/pdf"))
 
 
 # Serving stored files.

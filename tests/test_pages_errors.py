@@ -38,7 +38,7 @@ def test_500_page_renders_without_request_or_database(django_assert_num_queries)
     assert '<main id="main-content">' in html
 
 
-def test_500_page_is_served_when_the_database_is_down(gunicorn_server):
+def test_friendly_503_page_is_served_when_the_database_is_down(gunicorn_server):
     base = gunicorn_server(
         {
             **PRODUCTION_ENV,
@@ -49,9 +49,10 @@ def test_500_page_is_served_when_the_database_is_down(gunicorn_server):
     )
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(f"{base}/", timeout=15)  # noqa: S310 - local URL
-    assert caught.value.code == 500
+    assert caught.value.code == 503
+    assert caught.value.headers["Retry-After"] == "30"
     body = caught.value.read().decode()
-    assert "Something went wrong on our side" in body
+    assert "temporarily unavailable" in body
     assert "Traceback" not in body
 
 

@@ -280,7 +280,9 @@ def test_publication_with_a_file_links_to_the_pdf(client, settings, tmp_path):
         file=SimpleUploadedFile("guide.pdf", b"%PDF-1.4 minimal", "application/pdf"),
     )
     html = client.get(publication.get_absolute_url()).content.decode()
-    assert f'href="{publication.file.url}"' in html
+    file_url = reverse("practices:publication_file", args=[publication.slug])
+    assert f'href="{file_url}"' in html
+    assert publication.file.url not in html
     assert "Download the PDF" in html
     assert "Read it at the publisher" not in html
 
