@@ -15,12 +15,13 @@ export SECRET_KEY_FILE ?= $(CURDIR)/.local/secret_key
 # Finds (or starts) PostgreSQL, creates the database, and exports DATABASE_URL for the recipe.
 WITH_DB = url=$$($(VPY) scripts/ensure_db.py) && export DATABASE_URL="$$url"
 
-.PHONY: help install run test lint check superuser demo clean-venv
+.PHONY: help install run test lint check superuser demo clean-venv bench
 
 help:
 	@echo "make run        set up, load the demo catalogue and serve http://$(HOST):$(PORT)/"
 	@echo "make test       set up, then run every check and test"
 	@echo "make superuser  create an administrator account (asks for a password)"
+	@echo "make bench      measure the public pages at 1,000 and 100,000 practices"
 
 $(STAMP): pyproject.toml constraints.txt scripts/find-python
 	@py=$$(scripts/find-python) || exit 1; \
@@ -71,6 +72,10 @@ test: install
 	$(VPY) -m ruff check . && \
 	$(VPY) -m ruff format --check . && \
 	$(VPY) -m pytest $(PYTEST_ARGS)
+
+# Benchmark (README.md, "Benchmark"): BENCH_ARGS="--duration 5" and the like pass options.
+bench: install
+	@$(WITH_DB) && $(VPY) bench/run.py --update-readme $(BENCH_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)
