@@ -1,15 +1,75 @@
 """Atom feed of new practices, sitemap.xml and robots.txt."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib.sitemaps import views as sitemap_views
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from clearinghouse.sitemaps import SITEMAPS
+from practices.models import Practice
+
+FEED_SIZE = 30
 
 
-def practice_feed(request: HttpRequest) -> HttpResponse:
-    raise Http404  # to be written (issue 4)
+class PracticeFeed(Feed):
+    feed_type = Atom1Feed
+    title = _("New practices · Public Safety Practices Clearinghouse")
+    subtitle = _("Crime-prevention and public-safety programs that local governments ran.")
+
+    def link(self):
+        return reverse("practices:practice_list")
+
+    def feed_url(self):
+        return reverse("practice_feed")
+
+    def items(self):
+        return (
+            Practice.objects.published()
+            .select_related("lead_jurisdiction")
+            .prefetch_related("topics")
+            .order_by("-published_at", "-pk")[:FEED_SIZE]
+        )
+
+    def item_title(self, practice):
+        return practice.title
+
+    def item_description(self, practice):
+        return practice.summary
+
+    def item_link(self, practice):
+        return practice.get_absolute_url()
+
+    def item_pubdate(self, practice):
+        return practice.published_at
+
+    def item_updateddate(self, practice):
+        return practice.updated_at
+
+    def item_author_name(self, practice):
+        return practice.lead_jurisdiction.name
+
+    def item_categories(self, practice):
+        return [topic.display_name for topic in practice.topics.all()]
+
+
+practice_feed = PracticeFeed()
 
 
 def sitemap(request: HttpRequest) -> HttpResponse:
-    raise Http404  # to be written (issue 4)
+    return sitemap_views.sitemap(request, sitemaps=SITEMAPS)
 
 
+@require_GET
+@cache_control(max_age=86400, public=True)
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    raise Http404  # to be written (issue 4)
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /i18n/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

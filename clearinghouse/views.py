@@ -5,9 +5,35 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from awards.models import RecognitionLevel
+from awards.views import public_recognitions
+from practices.models import Practice, Publication
+from practices.views.browse import departments_with_counts, practice_cards, topic_tree
+
+HOME_NEWEST_PRACTICES = 6
+HOME_AWARD_WINNERS = 6
+HOME_PUBLICATIONS = 4
+
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    newest = practice_cards(Practice.objects.published()).order_by("-published_at", "title")
+    winners = (
+        public_recognitions()
+        .filter(level=RecognitionLevel.WINNER)
+        .order_by("-year", "-tagged_at", "practice__title")
+    )
+    publications = Publication.objects.published().order_by("-published_at", "title")
+    return render(
+        request,
+        "home.html",
+        {
+            "topics": topic_tree(),
+            "departments": list(departments_with_counts()),
+            "newest_practices": list(newest[:HOME_NEWEST_PRACTICES]),
+            "award_winners": list(winners[:HOME_AWARD_WINNERS]),
+            "publications": list(publications[:HOME_PUBLICATIONS]),
+        },
+    )
 
 
 @never_cache
