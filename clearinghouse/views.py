@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 
 from awards.models import RecognitionLevel
 from awards.views import public_recognitions
+from practices.cache import cached, detach_prefetched
 from practices.models import Practice, Publication
 from practices.views.browse import departments_with_counts, practice_cards, topic_tree
 
@@ -23,17 +24,19 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("-year", "-tagged_at", "practice__title")
     )
     publications = Publication.objects.published().order_by("-published_at", "title")
-    return render(
-        request,
-        "home.html",
-        {
-            "topics": topic_tree(),
+
+    def build() -> dict:
+        return {
+            "topics": detach_prefetched(topic_tree()),
             "departments": list(departments_with_counts()),
             "newest_practices": list(newest[:HOME_NEWEST_PRACTICES]),
             "award_winners": list(winners[:HOME_AWARD_WINNERS]),
             "publications": list(publications[:HOME_PUBLICATIONS]),
-        },
-    )
+        }
+
+    # The same for every visitor and language (names are chosen when rendering); the
+    # topic and department counts scan the catalogue, so build it once per change.
+    return render(request, "home.html", cached("home", None, build))
 
 
 @never_cache

@@ -73,6 +73,25 @@ def cached(name: str, params: Any, build: Callable[[], Any], timeout: int | None
     return value
 
 
+def detach_prefetched(instances: list) -> list:
+    """Make model instances with prefetched relations safe to cache.
+
+    A prefetched queryset keeps the query that built it, and that query may name classes
+    pickle cannot find (the automatic many-to-many through models). Swap each one for a
+    plain queryset holding the same rows, so ``obj.relation.all()`` still reads them.
+    """
+    for obj in instances:
+        prefetched = getattr(obj, "_prefetched_objects_cache", {})
+        for name, queryset in list(prefetched.items()):
+            rows = list(queryset)
+            detach_prefetched(rows)
+            plain = queryset.model._base_manager.none()
+            plain._result_cache = rows
+            plain._prefetch_done = True
+            prefetched[name] = plain
+    return instances
+
+
 def _catalogue_changed(sender, **kwargs) -> None:
     bump_catalogue_version()
     # Bump again once the transaction commits: a request that read the old rows while

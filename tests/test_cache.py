@@ -18,13 +18,6 @@ from tests.factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def published_titles():
     """What a public page would cache: built from published practices only."""
     return catalogue_cache.cached(
@@ -119,6 +112,43 @@ def test_related_changes_drop_cached_work(change):
     before = catalogue_cache.catalogue_version()
     change(practice)
     assert catalogue_cache.catalogue_version() != before
+
+
+@pytest.mark.django_db
+def test_home_is_built_once_and_shows_a_publication_at_once(client, django_assert_num_queries):
+    PracticeFactory(title="Night basketball", published=True, topics=[TopicFactory()])
+    draft = PracticeFactory(title="Violence interrupters")
+    assert b"Night basketball" in client.get("/").content
+    with django_assert_num_queries(0):
+        response = client.get("/")
+    assert b"Night basketball" in response.content
+    assert b"Violence interrupters" not in response.content
+
+    draft.state = PublishingState.PUBLISHED
+    draft.published_at = draft.created_at
+    draft.save()
+    assert b"Violence interrupters" in client.get("/").content
+
+    draft.state = PublishingState.DRAFT
+    draft.save()
+    assert b"Violence interrupters" not in client.get("/").content
+
+
+@pytest.mark.django_db
+def test_detach_prefetched_keeps_rows_and_pickles(django_assert_num_queries):
+    import pickle
+
+    from practices.cache import detach_prefetched
+    from practices.views.browse import topic_tree
+
+    parent = TopicFactory(name="Parent")
+    TopicFactory(name="Child", parent=parent)
+    tree = detach_prefetched(topic_tree())
+    restored = pickle.loads(pickle.dumps(tree))  # noqa: S301 - our own data
+    with django_assert_num_queries(0):
+        assert [t.name for t in restored] == ["Parent"]
+        assert [c.name for c in restored[0].children.all()] == ["Child"]
+        assert restored[0].children.all()[0].practice_count == 0
 
 
 @pytest.mark.django_db
