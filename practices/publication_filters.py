@@ -77,7 +77,7 @@ class PublicationFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["topic"].extra["choices"] = topic_choices
+        self.filters["topic"].extra["choices"] = topic_choices()
         self.filters["year"].extra["choices"] = year_choices(self.queryset)
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -86,7 +86,7 @@ def paginate(request: HttpRequest, queryset: QuerySet, per_page: int) -> Page:
     """The page named by ?page=; 404 (with the friendly page) for a page that does
     not exist, whether it is out of range or not a number."""
     paginator = Paginator(queryset, per_page)
-    raw = request.GET.get("page", "1")
+    raw = request.GET.get("page") or "1"
     try:
         number = int(raw)
         return paginator.page(number)

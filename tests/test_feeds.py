@@ -1,0 +1,167 @@
+"""The Atom feed of new practices, sitemap.xml and robots.txt."""
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from clearinghouse.feeds import FEED_SIZE
+from practices.models import PublishingState
+from tests import factories
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+UNPUBLISHED = [PublishingState.DRAFT, PublishingState.REVIEW, PublishingState.ARCHIVED]
+
+
+def feed(client, url: str | None = None) -> ET.Element:
+    response = client.get(url or reverse("practice_feed"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    return ET.fromstring(response.content)  # noqa: S314 - our own output
+
+
+@pytest.mark.django_db
+def test_feed_is_valid_atom_with_published_practices_newest_first(client):
+    topic = factories.TopicFactory(name="Reentry")
+    now = timezone.now()
+    factories.PracticeFactory(
+        published=True,
+        title="Older",
+        published_at=now - dt.timedelta(days=2),
+        topics=[topic],
+    )
+    factories.PracticeFactory(published=True, title="Newer", published_at=now)
+    for state in UNPUBLISHED:
+        factories.PracticeFactory(state=state, title=f"Hidden {state}")
+
+    root = feed(client)
+
+    assert root.tag == f"{ATOM}feed"
+    # Elements RFC 4287 requires of a feed and of each entry.
+    for name in ["id", "title", "updated"]:
+        assert root.find(f"{ATOM}{name}") is not None
+    assert root.find(f"{ATOM}link[@rel='self']") is not None
+    entries = root.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}title") for e in entries] == ["Newer", "Older"]
+    for entry in entries:
+        for name in ["id", "title", "updated"]:
+            assert entry.findtext(f"{ATOM}{name}")
+        assert (
+            entry.find(f"{ATOM}link[@rel='alternate']")
+            .get("href")
+            .startswith("http://testserver/practices/")
+        )
+        assert entry.findtext(f"{ATOM}summary")
+        assert entry.findtext(f"{ATOM}author/{ATOM}name")
+    older = entries[1]
+    assert [c.get("term") for c in older.findall(f"{ATOM}category")] == ["Reentry"]
+
+
+@pytest.mark.django_db
+def test_feed_holds_the_newest_thirty_in_a_fixed_number_of_queries(
+    client, django_assert_num_queries
+):
+    start = timezone.now()
+    for n in range(FEED_SIZE + 2):
+        factories.PracticeFactory(
+            published=True,
+            title=f"Practice {n:02d}",
+            published_at=start + dt.timedelta(minutes=n),
+            topics=[factories.TopicFactory()],
+        )
+    with django_assert_num_queries(2):  # practices with their places, topics
+        root = feed(client)
+    entries = root.findall(f"{ATOM}entry")
+    assert len(entries) == FEED_SIZE
+    assert entries[0].findtext(f"{ATOM}title") == f"Practice {FEED_SIZE + 1:02d}"
+
+
+@pytest.mark.django_db
+def test_spanish_feed_links_to_spanish_pages(client):
+    factories.PracticeFactory(published=True)
+    root = feed(client, "/es/feeds/practices/")
+    href = root.find(f"{ATOM}entry/{ATOM}link").get("href")
+    assert href.startswith("http://testserver/es/practices/")
+    assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "es"
+
+
+def sitemap_urls(client) -> tuple[set[str], ET.Element]:
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)  # noqa: S314 - our own output
+    assert root.tag == f"{SITEMAP}urlset"
+    return {loc.text for loc in root.iter(f"{SITEMAP}loc")}, root
+
+
+@pytest.mark.django_db
+def test_sitemap_lists_every_public_page_in_both_languages(client):
+    topic = factories.TopicFactory(slug="gun-violence")
+    factories.AwardFactory(slug="safety-award")
+    partner = factories.JurisdictionFactory(slug="partner-town")
+    practice = factories.PracticeFactory(
+        published=True,
+        slug="public-practice",
+        topics=[topic],
+        partner_jurisdictions=[partner],
+        lead_jurisdiction=factories.JurisdictionFactory(slug="lead-city"),
+    )
+    factories.PublicationFactory(published=True, slug="public-guide", practices=[practice])
+    for state in UNPUBLISHED:
+        factories.PracticeFactory(
+            state=state,
+            slug=f"hidden-practice-{state}",
+            lead_jurisdiction=factories.JurisdictionFactory(slug=f"hidden-place-{state}"),
+        )
+        factories.PublicationFactory(state=state, slug=f"hidden-guide-{state}")
+
+    urls, root = sitemap_urls(client)
+
+    base = "http://testserver"
+    for path in [
+        "/",
+        "/about/",
+        "/practices/",
+        "/topics/",
+        "/publications/",
+        "/awards/",
+        "/practices/public-practice/",
+        "/publications/public-guide/",
+        "/topics/gun-violence/",
+        "/awards/safety-award/",
+        "/jurisdictions/lead-city/",
+        "/jurisdictions/partner-town/",
+    ]:
+        assert base + path in urls
+        assert base + "/es" + path in urls
+    assert not [url for url in urls if "hidden" in url]
+    # Each URL names its alternates, with x-default.
+    links = root.findall(f"{SITEMAP}url/{XHTML}link")
+    assert {link.get("hreflang") for link in links} == {"en", "es", "x-default"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 5])
+def test_sitemap_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
+    for _ in range(count):
+        practice = factories.PracticeFactory(published=True, topics=[factories.TopicFactory()])
+        factories.PublicationFactory(published=True, practices=[practice])
+        factories.AwardFactory()
+    # One query for each of the five model sections.
+    with django_assert_num_queries(5):
+        client.get("/sitemap.xml")
+
+
+@pytest.mark.django_db
+def test_robots_txt_points_to_the_sitemap_and_keeps_out_of_admin(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert "User-agent: *" in lines
+    assert "Disallow: /admin/" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert client.post("/robots.txt").status_code == 405
