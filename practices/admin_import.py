@@ -1,0 +1,104 @@
+"""The curators' CSV import page in the admin, as a mixin for PracticeAdmin.
+
+``PracticeImportAdminMixin`` adds ``import/`` (named ``admin:practices_practice_import``)
+to the practice admin: upload a CSV in the format of the public export, preview what
+would be created and changed, then import it. The work is done by
+``practices.importing.import_practices``; this page only handles the upload.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from practices.csvio import EXPORT_COLUMNS, INFORMATIVE_COLUMNS
+from practices.importing import import_practices
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+IMPORT_PERMISSIONS = ("practices.add_practice", "practices.change_practice")
+# Rows listed on the page; the counts always cover the whole file.
+SHOWN_ROWS = 500
+
+
+class PracticeImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8 CSV in the format of the public export, at most 5 MB."),
+    )
+    publish = forms.BooleanField(
+        label=_("Publish the imported practices"),
+        required=False,
+        help_text=_("Otherwise new practices are drafts; existing ones keep their state."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError(
+                _("Choose a .csv file (spreadsheets: “Save as CSV UTF-8”).")
+            )
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size).1f MB; the limit is 5 MB. Split it and import the parts."),
+                params={"size": upload.size / 1024 / 1024},
+            )
+        return upload
+
+
+class PracticeImportAdminMixin:
+    """Adds the CSV import page to a ModelAdmin of Practice."""
+
+    import_template = "admin/practices/practice/import_csv.html"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="{}_{}_import".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perms(IMPORT_PERMISSIONS)
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        result = None
+        if request.method == "POST":
+            form = PracticeImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                dry_run = "import" not in request.POST
+                result = import_practices(
+                    data=form.cleaned_data["file"].read(),
+                    publish=form.cleaned_data["publish"],
+                    dry_run=dry_run,
+                    user=request.user,
+                )
+                if result.written:
+                    self.message_user(request, result.summary(), messages.SUCCESS)
+                    return redirect(reverse("admin:practices_practice_changelist"))
+                level = messages.ERROR if result.errors else messages.INFO
+                self.message_user(request, result.summary(), level)
+        else:
+            form = PracticeImportForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import practices from CSV"),
+            "form": form,
+            "result": result,
+            "shown_actions": result.actions[:SHOWN_ROWS] if result else [],
+            "shown_errors": result.errors[:SHOWN_ROWS] if result else [],
+            "shown_rows": SHOWN_ROWS,
+            "imported_columns": [c for c in EXPORT_COLUMNS if c not in INFORMATIVE_COLUMNS],
+            "informative_columns": sorted(INFORMATIVE_COLUMNS),
+        }
+        return TemplateResponse(request, self.import_template, context)

@@ -1,0 +1,590 @@
+"""Import practices from CSV, in the column format of the public export (practices.csvio).
+
+``import_practices`` reads the whole file, checks every row, and writes all of it or
+nothing: one bad row means no change at all. A dry run goes through exactly the same
+steps inside a transaction that is rolled back, so its report is what a real import
+would do. The command ``import_practices`` and the admin's import page both call it.
+
+Rules, one row a practice (line numbers are physical CSV lines, the header is line 1):
+
+- the header names every importable column of ``EXPORT_COLUMNS`` once, in any order;
+  ``recognitions`` and ``url`` may be present and are ignored;
+- a row whose slug exists updates that practice, otherwise it creates one (a blank slug
+  is made from the title);
+- topics, departments, jurisdictions and the initiative are matched by slug or by name
+  (names case-insensitively); unknown or ambiguous names are errors;
+- new practices are drafts unless ``publish`` is set; existing ones keep their state,
+  and ``publish`` publishes them too (stamping ``published_at`` when it is empty);
+- sources and outcomes replace the practice's current ones.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from practices.csvio import EXPORT_COLUMNS, INFORMATIVE_COLUMNS, restore
+from practices.models import (
+    MAX_YEAR,
+    MIN_YEAR,
+    Department,
+    EvidenceRating,
+    EvidenceStrength,
+    Initiative,
+    Jurisdiction,
+    Language,
+    Outcome,
+    Practice,
+    PublishingState,
+    Source,
+    Topic,
+)
+
+IMPORTED_COLUMNS = [c for c in EXPORT_COLUMNS if c not in INFORMATIVE_COLUMNS]
+LIST_SPLIT = re.compile(r"\s*;\s*")
+SOURCE_LINE = re.compile(r"^(?P<title>.+?)\s*<(?P<url>[^<>\s]+)>$")
+TEXT_FIELDS = [
+    "title",
+    "summary",
+    "problem",
+    "approach",
+    "partners",
+    "results",
+    "evidence_notes",
+    "cost_notes",
+    "contact_name",
+    "contact_role",
+    "contact_email",
+    "contact_phone",
+    "website",
+]
+CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem: the physical CSV line (header = 1), the column if known, a message."""
+
+    line: int
+    message: str
+    column: str = ""
+    slug: str = ""
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line else "file"
+        if self.column:
+            where += f", {self.column}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ImportResult:
+    dry_run: bool = False
+    publish: bool = False
+    # (line, slug, action) for every row, in file order.
+    actions: list[tuple[int, str, str]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def written(self) -> bool:
+        return self.ok and not self.dry_run
+
+    def slugs(self, action: str) -> list[str]:
+        return [slug for _line, slug, act in self.actions if act == action]
+
+    @property
+    def created(self) -> list[str]:
+        return self.slugs(CREATE)
+
+    @property
+    def updated(self) -> list[str]:
+        return self.slugs(UPDATE)
+
+    @property
+    def unchanged(self) -> list[str]:
+        return self.slugs(UNCHANGED)
+
+    def summary(self) -> str:
+        counts = (
+            f"{len(self.created)} to create, {len(self.updated)} to update, "
+            f"{len(self.unchanged)} unchanged"
+        )
+        if self.errors:
+            return f"{len(self.errors)} error(s): nothing was imported ({counts} if fixed)."
+        if self.dry_run:
+            return f"Preview, nothing written: {counts}."
+        return (
+            f"Imported: {len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged."
+        )
+
+
+class _Rollback(Exception):
+    """Raised inside the transaction to undo a dry run or a failed import."""
+
+
+@dataclass
+class _Row:
+    line: int
+    slug: str
+    values: dict
+    lead: Jurisdiction
+    initiative: Initiative | None
+    partner_ids: frozenset
+    topic_ids: frozenset
+    department_ids: frozenset
+    sources: tuple
+    outcomes: tuple
+
+
+class _Lookup:
+    """Records of one model found by slug, or by name compared case-insensitively."""
+
+    def __init__(self, model, label: str, name_field: str = "name"):
+        self.label = label
+        self.by_slug = {}
+        self.by_name: dict[str, list] = {}
+        for obj in model.objects.all():
+            self.by_slug[obj.slug] = obj
+            self.by_name.setdefault(getattr(obj, name_field).casefold(), []).append(obj)
+
+    def find(self, value: str):
+        if value in self.by_slug:
+            return self.by_slug[value]
+        matches = self.by_name.get(value.casefold(), [])
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            slugs = ", ".join(sorted(m.slug for m in matches))
+            raise ValidationError(f"“{value}” names several {self.label}s: use a slug ({slugs}).")
+        raise ValidationError(f"Unknown {self.label} “{value}” (no such slug or name).")
+
+
+def decode(data: bytes) -> tuple[str | None, RowError | None]:
+    """UTF-8 text (a leading byte-order mark is dropped), or an error naming the line."""
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, RowError(
+            line=line,
+            message=(
+                f"The file is not UTF-8 text (undecodable byte 0x{data[exc.start]:02x}). "
+                "Save it as “CSV UTF-8” and upload it again."
+            ),
+        )
+
+
+def read_rows(text: str) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    """The data rows as (first physical line, {column: cell}), or the errors found."""
+    errors: list[RowError] = []
+    lines = io.StringIO(text, newline="")
+    reader = csv.reader(lines, strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], [RowError(line=1, message="The file is empty: expected a header row.")]
+    except csv.Error as exc:
+        return [], [RowError(line=1, message=f"The header cannot be read as CSV ({exc}).")]
+    header = [name.strip() for name in header]
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0].lstrip("\ufeff")
+    duplicates = sorted({name for name in header if header.count(name) > 1})
+    missing = [name for name in IMPORTED_COLUMNS if name not in header]
+    unknown = [name for name in header if name not in EXPORT_COLUMNS]
+    problems = []
+    if missing:
+        problems.append("missing column(s): " + ", ".join(missing))
+    if unknown:
+        problems.append("unknown column(s): " + ", ".join(unknown))
+    if duplicates:
+        problems.append("repeated column(s): " + ", ".join(duplicates))
+    if problems:
+        expected = ", ".join(EXPORT_COLUMNS)
+        message = f"Wrong header ({'; '.join(problems)}). Expected the columns: {expected}."
+        return [], [RowError(line=1, message=message)]
+
+    rows = []
+    previous_end = reader.line_num
+    while True:
+        start = previous_end + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append(RowError(line=start, message=f"This line is not valid CSV ({exc})."))
+            break
+        previous_end = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines, spreadsheets often add a few at the end
+        if len(cells) != len(header):
+            errors.append(
+                RowError(
+                    line=start,
+                    message=f"Expected {len(header)} cells, found {len(cells)}.",
+                )
+            )
+            continue
+        rows.append(
+            (start, {name: restore(cell) for name, cell in zip(header, cells, strict=True)})
+        )
+    return rows, errors
+
+
+def parse_year(value: str, column: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    if not re.fullmatch(r"\d{1,4}", value):
+        raise ValidationError(f"“{value}” is not a year.")
+    year = int(value)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError(
+            f"{year} is not a plausible year for {column.replace('_', ' ')} "
+            f"(between {MIN_YEAR} and {MAX_YEAR})."
+        )
+    return year
+
+
+def parse_choice(value: str, choices, *, default: str) -> str:
+    value = value.strip()
+    if not value:
+        return default
+    allowed = [choice.value for choice in choices]
+    if value not in allowed:
+        shown = ", ".join(a for a in allowed if a) or "(none)"
+        raise ValidationError(f"“{value}” is not one of: {shown}.")
+    return value
+
+
+def parse_sources(value: str) -> tuple[tuple[str, str], ...]:
+    url_validator = URLValidator(schemes=["http", "https"])
+    sources = []
+    for number, line in enumerate(value.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        match = SOURCE_LINE.match(line)
+        if not match:
+            raise ValidationError(
+                f"line {number} of the cell, “{line[:80]}”: write each source as "
+                "“Title <https://link>”."
+            )
+        title, url = match["title"].strip(), match["url"]
+        try:
+            url_validator(url)
+        except ValidationError:
+            raise ValidationError(
+                f"line {number} of the cell: “{url[:80]}” is not a web address."
+            ) from None
+        if len(title) > 300 or len(url) > 500:
+            raise ValidationError(f"line {number} of the cell: title or link too long.")
+        sources.append((title, url))
+    return tuple(sources)
+
+
+def parse_outcomes(value: str) -> tuple[tuple[str, str], ...]:
+    allowed = {choice.value for choice in EvidenceRating}
+    outcomes = []
+    for number, line in enumerate(value.splitlines(), start=1):
+        if not line.strip():
+            continue
+        rating, colon, description = line.partition(":")
+        rating, description = rating.strip(), description.strip()
+        if not colon or not description:
+            raise ValidationError(
+                f"line {number} of the cell, “{line[:80]}”: write each outcome as "
+                "“rating: description” (the rating may be empty)."
+            )
+        if rating not in allowed and rating != "":
+            shown = ", ".join(sorted(allowed))
+            raise ValidationError(
+                f"line {number} of the cell: “{rating}” is not a rating (one of: {shown})."
+            )
+        if len(description) > 300:
+            raise ValidationError(f"line {number} of the cell: description over 300 characters.")
+        outcomes.append((rating, description))
+    return tuple(outcomes)
+
+
+def _messages(exc: ValidationError) -> list[tuple[str, str]]:
+    if hasattr(exc, "error_dict"):
+        return [(name, msg) for name, errs in exc.message_dict.items() for msg in errs]
+    return [("", msg) for msg in exc.messages]
+
+
+class _Checker:
+    """Turns raw rows into checked ``_Row`` objects, collecting errors per line."""
+
+    def __init__(self):
+        self.topics = _Lookup(Topic, "topic")
+        self.departments = _Lookup(Department, "department")
+        self.jurisdictions = _Lookup(Jurisdiction, "jurisdiction")
+        self.initiatives = _Lookup(Initiative, "initiative")
+
+    def check(self, line: int, cells: dict, errors: list[RowError]) -> _Row | None:
+        found: list[RowError] = []
+        slug = cells["slug"].strip()
+
+        def fail(column: str, message: str):
+            found.append(RowError(line=line, column=column, message=message, slug=slug))
+
+        def attempt(column: str, parse, *args, **kwargs):
+            try:
+                return parse(*args, **kwargs)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    fail(column, message)
+                return None
+
+        values = {name: cells[name].strip() for name in TEXT_FIELDS}
+        for required in ("title", "summary"):
+            if not values[required]:
+                fail(required, "This column is required.")
+        if not slug and values["title"]:
+            slug = slugify(values["title"])[:220]
+        if not slug:
+            fail("slug", "A slug (or a title to make one from) is required.")
+        values["language"] = attempt(
+            "language", parse_choice, cells["language"], Language, default=Language.ENGLISH
+        )
+        values["evidence_rating"] = attempt(
+            "evidence_rating",
+            parse_choice,
+            cells["evidence_rating"],
+            EvidenceRating,
+            default=EvidenceRating.INSUFFICIENT,
+        )
+        values["evidence_strength"] = attempt(
+            "evidence_strength",
+            parse_choice,
+            cells["evidence_strength"],
+            EvidenceStrength,
+            default=EvidenceStrength.NONE,
+        )
+        for column in ("year_started", "year_ended"):
+            values[column] = attempt(column, parse_year, cells[column], column)
+
+        lead = None
+        if not cells["lead_jurisdiction"].strip():
+            fail("lead_jurisdiction", "This column is required.")
+        else:
+            lead = attempt(
+                "lead_jurisdiction", self.jurisdictions.find, cells["lead_jurisdiction"].strip()
+            )
+        initiative = None
+        if cells["initiative"].strip():
+            initiative = attempt("initiative", self.initiatives.find, cells["initiative"].strip())
+
+        def many(column: str, lookup: _Lookup) -> frozenset:
+            ids = set()
+            for item in LIST_SPLIT.split(cells[column].strip()):
+                if item:
+                    obj = attempt(column, lookup.find, item)
+                    if obj is not None:
+                        ids.add(obj.pk)
+            return frozenset(ids)
+
+        topic_ids = many("topics", self.topics)
+        if not cells["topics"].strip():
+            fail("topics", "At least one topic is required.")
+        department_ids = many("departments", self.departments)
+        partner_ids = many("partner_jurisdictions", self.jurisdictions)
+        sources = attempt("sources", parse_sources, cells["sources"])
+        outcomes = attempt("outcomes", parse_outcomes, cells["outcomes"])
+
+        if not found:
+            # The model's own validation: lengths, e-mail, web address, slug shape, years.
+            candidate = Practice(slug=slug, lead_jurisdiction=lead, initiative=initiative, **values)
+            try:
+                candidate.full_clean(
+                    exclude=["state", "published_at"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
+            except ValidationError as exc:
+                for column, message in _messages(exc):
+                    fail(column if column != "__all__" else "", message)
+        errors.extend(found)
+        if found:
+            return None
+        return _Row(
+            line=line,
+            slug=slug,
+            values=values,
+            lead=lead,
+            initiative=initiative,
+            partner_ids=partner_ids,
+            topic_ids=topic_ids,
+            department_ids=department_ids,
+            sources=sources,
+            outcomes=outcomes,
+        )
+
+
+def _snapshot(practice: Practice) -> tuple:
+    """Everything an import can change, in a comparable shape."""
+    return (
+        {name: getattr(practice, name) for name in [*TEXT_FIELDS, *_CHOICE_AND_YEAR_FIELDS]},
+        practice.lead_jurisdiction_id,
+        practice.initiative_id,
+        frozenset(p.pk for p in practice.partner_jurisdictions.all()),
+        frozenset(t.pk for t in practice.topics.all()),
+        frozenset(d.pk for d in practice.departments.all()),
+        tuple((s.title, s.url) for s in practice.sources.all()),
+        tuple((o.rating, o.description) for o in practice.outcomes.all()),
+    )
+
+
+_CHOICE_AND_YEAR_FIELDS = [
+    "language",
+    "evidence_rating",
+    "evidence_strength",
+    "year_started",
+    "year_ended",
+]
+
+
+def _row_snapshot(row: _Row) -> tuple:
+    return (
+        dict(row.values),
+        row.lead.pk,
+        row.initiative.pk if row.initiative else None,
+        row.partner_ids,
+        row.topic_ids,
+        row.department_ids,
+        row.sources,
+        row.outcomes,
+    )
+
+
+def _write(row: _Row, existing: Practice | None, *, publish: bool, user) -> tuple[str, Practice]:
+    now = timezone.now()
+    if existing is not None:
+        will_publish = publish and existing.state != PublishingState.PUBLISHED
+        if _snapshot(existing) == _row_snapshot(row) and not will_publish:
+            return UNCHANGED, existing
+        practice, action = existing, UPDATE
+    else:
+        practice, action = Practice(slug=row.slug, state=PublishingState.DRAFT), CREATE
+    for name, value in row.values.items():
+        setattr(practice, name, value)
+    practice.lead_jurisdiction = row.lead
+    practice.initiative = row.initiative
+    if publish:
+        practice.state = PublishingState.PUBLISHED
+        practice.published_at = practice.published_at or now
+    if user is not None:
+        practice.updated_by = user
+    practice.save()
+    practice.topics.set(row.topic_ids)
+    practice.departments.set(row.department_ids)
+    practice.partner_jurisdictions.set(row.partner_ids)
+    practice.sources.all().delete()
+    Source.objects.bulk_create(
+        Source(practice=practice, title=title, url=url, position=position)
+        for position, (title, url) in enumerate(row.sources)
+    )
+    practice.outcomes.all().delete()
+    Outcome.objects.bulk_create(
+        Outcome(practice=practice, rating=rating, description=description, position=position)
+        for position, (rating, description) in enumerate(row.outcomes)
+    )
+    return action, practice
+
+
+def import_practices(
+    *, data: bytes, publish: bool = False, dry_run: bool = False, user=None
+) -> ImportResult:
+    """Check and import the CSV ``data``; all rows are written, or none.
+
+    ``user`` (optional) is stamped as the last editor and named in the admin history.
+    """
+    result = ImportResult(dry_run=dry_run, publish=publish)
+    text, error = decode(data)
+    if error:
+        result.errors.append(error)
+        return result
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        result.errors.append(RowError(line=line, message="The file holds NUL bytes: not a CSV."))
+        return result
+    raw_rows, result.errors = read_rows(text)
+    if not raw_rows and not result.errors:
+        result.errors.append(RowError(line=2, message="The file has a header but no rows."))
+    if result.errors:
+        return result
+
+    checker = _Checker()
+    rows: list[_Row] = []
+    first_line: dict[str, int] = {}
+    for line, cells in raw_rows:
+        row = checker.check(line, cells, result.errors)
+        if row is None:
+            continue
+        if row.slug in first_line:
+            result.errors.append(
+                RowError(
+                    line=line,
+                    column="slug",
+                    slug=row.slug,
+                    message=f"Slug “{row.slug}” already appears on line {first_line[row.slug]}.",
+                )
+            )
+            continue
+        first_line[row.slug] = line
+        rows.append(row)
+    if result.errors:
+        return result
+
+    existing = {
+        p.slug: p
+        for p in Practice.objects.filter(slug__in=[r.slug for r in rows]).prefetch_related(
+            "partner_jurisdictions", "topics", "departments", "sources", "outcomes"
+        )
+    }
+    try:
+        with transaction.atomic():
+            logged = {ADDITION: [], CHANGE: []}
+            for row in rows:
+                try:
+                    with transaction.atomic():
+                        action, practice = _write(
+                            row, existing.get(row.slug), publish=publish, user=user
+                        )
+                except DatabaseError as exc:
+                    result.errors.append(
+                        RowError(line=row.line, slug=row.slug, message=f"Not saved: {exc}")
+                    )
+                    continue
+                result.actions.append((row.line, row.slug, action))
+                if action == CREATE:
+                    logged[ADDITION].append(practice.pk)
+                elif action == UPDATE:
+                    logged[CHANGE].append(practice.pk)
+            if result.errors or dry_run:
+                raise _Rollback
+            if user is not None:
+                for flag, pks in logged.items():
+                    if pks:
+                        LogEntry.objects.log_actions(
+                            user_id=user.pk,
+                            queryset=Practice.objects.filter(pk__in=pks),
+                            action_flag=flag,
+                            change_message="Imported from CSV.",
+                        )
+    except _Rollback:
+        pass
+    return result
