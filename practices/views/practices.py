@@ -1,15 +1,287 @@
 """Practice list (filters, search, facets), CSV export and detail."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+import csv
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
+
+from awards.models import Recognition
+from practices import csvio, filters, search
+from practices.models import (
+    EvidenceRating,
+    EvidenceStrength,
+    Practice,
+    Publication,
+)
+
+PAGE_SIZE = 20
+EXPORT_CHUNK_SIZE = 500
+RELATED_COUNT = 4
 
 
+def practice_filter(request: HttpRequest) -> filters.PracticeFilter:
+    return filters.PracticeFilter(request.GET, queryset=Practice.objects.published())
+
+
+def filter_errors(filterset: filters.PracticeFilter) -> list[tuple[str, str]]:
+    """(label, message) pairs for every bad parameter, in the order of the filters."""
+    errors = []
+    for name, messages in filterset.errors.items():
+        field = filterset.form.fields.get(name)
+        label = str(field.label) if field is not None and field.label else ""
+        errors.extend((label, str(message)) for message in messages)
+    return errors
+
+
+def card_queryset(queryset: QuerySet) -> QuerySet:
+    """What a practice card shows, in a fixed number of queries."""
+    return queryset.select_related("lead_jurisdiction").prefetch_related(
+        "topics",
+        Prefetch("recognitions", queryset=Recognition.objects.select_related("award")),
+    )
+
+
+def parse_page(raw: str | None) -> int | None:
+    """The page number asked for, or None when it is not a positive whole number."""
+    if raw is None or raw == "":
+        return 1
+    raw = raw.strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        return None
+    number = int(raw)
+    return number if number >= 1 else None
+
+
+@require_safe
 def practice_list(request: HttpRequest) -> HttpResponse:
-    raise Http404  # to be written (issue 4)
+    filterset = practice_filter(request)
+    errors = filter_errors(filterset)
+    status = 400 if errors else 200
+    notices = []
+
+    query_text = filterset.search_text
+    parsed = search.parse(query_text)
+    if query_text and not parsed:
+        notices.append(
+            _("Type at least one letter or number to search; showing every practice instead.")
+        )
+
+    paginator = Paginator(card_queryset(filterset.ordered_qs()), PAGE_SIZE)
+    page_raw = request.GET.get("page")
+    number = parse_page(page_raw)
+    if number is None:
+        errors.append(
+            (
+                _("Page"),
+                _("“%(page)s” is not a page number; showing the first page.")
+                % {"page": page_raw[:20]},
+            )
+        )
+        status = 400
+        number = 1
+    elif number > paginator.num_pages:
+        errors.append(
+            (
+                _("Page"),
+                _("There is no page %(page)s: these results have %(pages)s; showing the last.")
+                % {"page": number, "pages": paginator.num_pages},
+            )
+        )
+        status = 404 if status == 200 else status
+        number = paginator.num_pages
+    page = paginator.page(number)
+    practices = list(page.object_list)
+    search.attach_headlines(practices, parsed)
+
+    context = {
+        "filter": filterset,
+        "facets": filters.facets(filterset),
+        "page_obj": page,
+        "practices": practices,
+        "query": query_text,
+        "searching": bool(parsed),
+        "suggestion": search.suggest(parsed.text) if parsed else None,
+        "sort": filterset.sort_value,
+        "sort_choices": [
+            (value, label)
+            for value, label in filters.Sort.CHOICES
+            if value != filters.Sort.RELEVANCE or parsed
+        ],
+        "errors": errors,
+        "notices": notices,
+        "filtered": any(
+            key in filters.PracticeFilter.base_filters and key != "sort" and request.GET.get(key)
+            for key in request.GET
+        ),
+    }
+    return render(request, "practices/practice_list.html", context, status=status)
 
 
+class Echo:
+    """A file-like object that hands back what is written, for streaming csv.writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+@require_safe
 def practice_export(request: HttpRequest) -> HttpResponse:
-    raise Http404  # to be written (issue 4)
+    """The current selection of /practices/ as CSV, streamed in chunks."""
+    filterset = practice_filter(request)
+    errors = filter_errors(filterset)
+    if errors:
+        lines = [_("The export could not be made: fix these parameters and try again.")]
+        lines += [f"{label}: {message}" if label else message for label, message in errors]
+        return HttpResponseBadRequest(
+            "\n".join(lines) + "\n", content_type="text/plain; charset=utf-8"
+        )
+    practices = csvio.with_export_relations(filterset.ordered_qs())
+    site_url = request.build_absolute_uri("/").rstrip("/")
+    writer = csv.writer(Echo())
+    rows = csvio.iter_rows(practices.iterator(chunk_size=EXPORT_CHUNK_SIZE), site_url)
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="practices.csv"'
+    return response
 
 
+EVIDENCE_EXPLAINED = {
+    EvidenceRating.EFFECTIVE: gettext_lazy(
+        "Evaluations found that the practice achieved the results it aimed for."
+    ),
+    EvidenceRating.PROMISING: gettext_lazy(
+        "Some evidence suggests the practice achieves the results it aims for; "
+        "more rigorous evaluation would confirm it."
+    ),
+    EvidenceRating.NO_EFFECT: gettext_lazy(
+        "Evaluations found no meaningful difference in the results the practice aimed for."
+    ),
+    EvidenceRating.HARMFUL: gettext_lazy(
+        "Evaluations found that the practice made things worse. It is listed so that "
+        "others can learn from it."
+    ),
+    EvidenceRating.INSUFFICIENT: gettext_lazy(
+        "The practice has not yet been evaluated well enough to say whether it works."
+    ),
+}
+
+STRENGTH_EXPLAINED = {
+    EvidenceStrength.NONE: gettext_lazy("The strength of the evidence is not stated."),
+    EvidenceStrength.ONE_STUDY: gettext_lazy("The rating rests on a single evaluation."),
+    EvidenceStrength.SEVERAL_STUDIES: gettext_lazy(
+        "The rating rests on several evaluations that point the same way."
+    ),
+    EvidenceStrength.SYSTEMATIC_REVIEW: gettext_lazy(
+        "The rating rests on a systematic review or meta-analysis of many studies, "
+        "the strongest kind of evidence."
+    ),
+}
+
+
+def detail_queryset(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("lead_jurisdiction", "initiative").prefetch_related(
+        "partner_jurisdictions",
+        "topics",
+        "departments",
+        "sources",
+        "outcomes",
+        Prefetch(
+            "recognitions",
+            queryset=Recognition.objects.select_related("award", "category"),
+        ),
+        Prefetch(
+            "publications",
+            queryset=Publication.objects.published().order_by("-year", "title"),
+            to_attr="published_publications",
+        ),
+    )
+
+
+def related_practices(practice: Practice) -> list[Practice]:
+    """A few published practices sharing the most topics with this one."""
+    topic_ids = [topic.pk for topic in practice.topics.all()]
+    if not topic_ids:
+        return []
+    return list(
+        Practice.objects.published()
+        .filter(topics__in=topic_ids)
+        .exclude(pk=practice.pk)
+        .annotate(shared=Count("topics"))
+        .select_related("lead_jurisdiction")
+        .order_by("-shared", "-published_at", "pk")[:RELATED_COUNT]
+    )
+
+
+def json_ld(request: HttpRequest, practice: Practice) -> dict:
+    """schema.org description of the practice (rendered escaped by the ``json_ld`` filter)."""
+    url = request.build_absolute_uri(practice.get_absolute_url())
+    data = {
+        "@context": "https://schema.org",
+        "@type": "CreativeWork",
+        "@id": url,
+        "url": url,
+        "name": practice.title,
+        "description": practice.summary,
+        "inLanguage": practice.language,
+        "about": [topic.name for topic in practice.topics.all()],
+        "spatialCoverage": {
+            "@type": "AdministrativeArea",
+            "name": practice.lead_jurisdiction.name,
+            "address": {
+                "@type": "PostalAddress",
+                "addressCountry": practice.lead_jurisdiction.country.code,
+                "addressRegion": practice.lead_jurisdiction.region,
+            },
+        },
+        "award": [
+            f"{recognition.award.name} {recognition.year} ({recognition.get_level_display()})"
+            for recognition in practice.recognitions.all()
+        ],
+        "citation": [
+            {"@type": "CreativeWork", "name": source.title, "url": source.url}
+            for source in practice.sources.all()
+        ],
+        "dateModified": practice.updated_at.isoformat(),
+    }
+    if practice.published_at:
+        data["datePublished"] = practice.published_at.isoformat()
+    if practice.website:
+        data["sameAs"] = practice.website
+    return data
+
+
+@require_safe
 def practice_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    raise Http404  # to be written (issue 4)
+    can_preview = request.user.is_authenticated and request.user.has_perm("practices.view_practice")
+    base = Practice.objects.all() if can_preview else Practice.objects.published()
+    practice = detail_queryset(base).filter(slug=slug).first()
+    if practice is None:
+        raise Http404(_("No published practice has this address."))
+    preview = not practice.is_published
+    context = {
+        "practice": practice,
+        "preview": preview,
+        "evidence_explained": EVIDENCE_EXPLAINED.get(practice.evidence_rating, ""),
+        "strength_explained": STRENGTH_EXPLAINED.get(practice.evidence_strength, ""),
+        "related": related_practices(practice),
+        "publications": practice.published_publications,
+        "canonical_url": request.build_absolute_uri(practice.get_absolute_url()),
+        "json_ld": json_ld(request, practice),
+    }
+    response = render(request, "practices/practice_detail.html", context)
+    if preview:
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Cache-Control"] = "private, no-store"
+    return response
