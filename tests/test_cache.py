@@ -134,6 +134,54 @@ def test_home_is_built_once_and_shows_a_publication_at_once(client, django_asser
     assert b"Violence interrupters" not in client.get("/").content
 
 
+def list_figures(client, query: dict) -> tuple[int, dict[str, int], list[str]]:
+    response = client.get("/practices/", query)
+    assert response.status_code == 200
+    topics = next(f for f in response.context["facets"] if f.name == "topic")
+    return (
+        response.context["page_obj"].paginator.count,
+        {o.value: o.count for o in topics.options},
+        [p.title for p in response.context["practices"]],
+    )
+
+
+@pytest.mark.django_db
+def test_list_page_reuses_counts_and_shows_a_publication_at_once(
+    client, django_assert_max_num_queries
+):
+    lighting = TopicFactory(slug="lighting")
+    PracticeFactory(title="Brighter corridors", published=True, topics=[lighting])
+    draft = PracticeFactory(title="Lit parks", topics=[lighting])
+    query = {"topic": "lighting"}
+    assert list_figures(client, query) == (1, {"lighting": 1}, ["Brighter corridors"])
+    # Warm: the count and the facet queries are not run again (page, prefetches and the
+    # topic slug check remain).
+    with django_assert_max_num_queries(5):
+        assert list_figures(client, {**query, "sort": "title"})[0] == 1
+
+    draft.state = PublishingState.PUBLISHED
+    draft.published_at = draft.created_at
+    draft.save()
+    count, facet, titles = list_figures(client, query)
+    assert (count, facet) == (2, {"lighting": 2})
+    assert sorted(titles) == ["Brighter corridors", "Lit parks"]
+
+    draft.delete()
+    assert list_figures(client, query)[:2] == (1, {"lighting": 1})
+
+
+@pytest.mark.django_db
+def test_list_counts_are_cached_per_selection_and_language(client):
+    PracticeFactory(published=True, topics=[TopicFactory(slug="parks", name_es="Parques")])
+    TopicFactory(slug="empty")
+    english = client.get("/practices/", {"topic": "parks"})
+    spanish = client.get("/es/practices/", {"topic": "parks"})
+    everything = client.get("/practices/", {"topic": "empty"})
+    assert b"Parques" in spanish.content and b"Parques" not in english.content
+    assert english.context["page_obj"].paginator.count == 1
+    assert everything.context["page_obj"].paginator.count == 0
+
+
 @pytest.mark.django_db
 def test_detach_prefetched_keeps_rows_and_pickles(django_assert_num_queries):
     import pickle

@@ -12,12 +12,13 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from awards.models import Recognition
 from practices import csvio, filters, search
+from practices.cache import cached
 from practices.models import (
     EvidenceRating,
     EvidenceStrength,
@@ -52,6 +53,13 @@ def card_queryset(queryset: QuerySet) -> QuerySet:
     )
 
 
+def selection_key(request: HttpRequest) -> list:
+    """The query string without page and sort: what result counts and facets depend on."""
+    return sorted(
+        (key, request.GET.getlist(key)) for key in request.GET if key not in {"page", "sort"}
+    )
+
+
 def parse_page(raw: str | None) -> int | None:
     """The page number asked for, or None when it is not a positive whole number."""
     if raw is None or raw == "":
@@ -78,6 +86,10 @@ def practice_list(request: HttpRequest) -> HttpResponse:
         )
 
     paginator = Paginator(card_queryset(filterset.ordered_qs()), PAGE_SIZE)
+    # Counts depend on the filters and the search, not on the page or the order; they scan
+    # the whole selection, so they come from the catalogue cache (dropped on every change).
+    selection = selection_key(request)
+    paginator.count = cached("practice_list_count", selection, paginator.object_list.count)
     page_raw = request.GET.get("page")
     number = parse_page(page_raw)
     if number is None:
@@ -106,12 +118,20 @@ def practice_list(request: HttpRequest) -> HttpResponse:
 
     context = {
         "filter": filterset,
-        "facets": filters.facets(filterset),
+        "facets": cached(
+            "practice_list_facets",
+            {"selection": selection, "language": get_language()},
+            lambda: filters.facets(filterset),
+        ),
         "page_obj": page,
         "practices": practices,
         "query": query_text,
         "searching": bool(parsed),
-        "suggestion": search.suggest(parsed.text) if parsed else None,
+        "suggestion": (
+            cached("search_suggestion", parsed.text, lambda: search.suggest(parsed.text))
+            if parsed
+            else None
+        ),
         "sort": filterset.sort_value,
         "sort_choices": [
             (value, label)
@@ -275,7 +295,9 @@ def practice_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "preview": preview,
         "evidence_explained": EVIDENCE_EXPLAINED.get(practice.evidence_rating, ""),
         "strength_explained": STRENGTH_EXPLAINED.get(practice.evidence_strength, ""),
-        "related": related_practices(practice),
+        # Ranking every practice that shares a topic grows with the catalogue: keep the
+        # answer until the catalogue changes.
+        "related": cached("related_practices", practice.pk, lambda: related_practices(practice)),
         "publications": practice.published_publications,
         "canonical_url": request.build_absolute_uri(practice.get_absolute_url()),
         "json_ld": json_ld(request, practice),
