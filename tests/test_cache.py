@@ -154,6 +154,8 @@ def test_list_page_reuses_counts_and_shows_a_publication_at_once(
     draft = PracticeFactory(title="Lit parks", topics=[lighting])
     query = {"topic": "lighting"}
     assert list_figures(client, query) == (1, {"lighting": 1}, ["Brighter corridors"])
+    html = client.get("/practices/", query).content.decode()
+    assert '(1<span class="visually-hidden"> practice</span>)' in html
     # Warm: the count and the facet queries are not run again (page, prefetches and the
     # topic slug check remain).
     with django_assert_max_num_queries(5):
@@ -165,6 +167,9 @@ def test_list_page_reuses_counts_and_shows_a_publication_at_once(
     count, facet, titles = list_figures(client, query)
     assert (count, facet) == (2, {"lighting": 2})
     assert sorted(titles) == ["Brighter corridors", "Lit parks"]
+    # The rendered facet fragment is cached too, and follows the change.
+    html = client.get("/practices/", query).content.decode()
+    assert '(2<span class="visually-hidden"> practices</span>)' in html
 
     draft.delete()
     assert list_figures(client, query)[:2] == (1, {"lighting": 1})

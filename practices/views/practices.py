@@ -2,6 +2,7 @@
 
 import csv
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import (
@@ -12,13 +13,14 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from awards.models import Recognition
 from practices import csvio, filters, search
-from practices.cache import cached
+from practices.cache import cache_key, cached
 from practices.models import (
     EvidenceRating,
     EvidenceStrength,
@@ -116,13 +118,16 @@ def practice_list(request: HttpRequest) -> HttpResponse:
     practices = list(page.object_list)
     search.attach_headlines(practices, parsed)
 
+    facet_params = {"selection": selection, "language": get_language()}
     context = {
         "filter": filterset,
-        "facets": cached(
-            "practice_list_facets",
-            {"selection": selection, "language": get_language()},
-            lambda: filters.facets(filterset),
+        # Facets are read (from the cache, else the database) only when their rendered
+        # fragment is not cached already (templates/practices/practice_list.html).
+        "facets": SimpleLazyObject(
+            lambda: cached("practice_list_facets", facet_params, lambda: filters.facets(filterset))
         ),
+        "facets_cache_key": cache_key("practice_list_facets_html", facet_params),
+        "facets_cache_seconds": settings.CATALOGUE_CACHE_SECONDS,
         "page_obj": page,
         "practices": practices,
         "query": query_text,
