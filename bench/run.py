@@ -44,6 +44,8 @@ README_END = "<!-- bench:end -->"
 SIZES = {1_000: "1k", 100_000: "100k"}
 SEED = 20260101
 DEEP_PAGE = 200
+# Share of the catalogue the benchmark's full-text query finds (see choose_term).
+TERM_SHARE = 0.02
 # Query-string names of the practice list's filters.
 PARAMS = {"q": "q", "topic": "topic", "country": "country", "band": "population", "page": "page"}
 # The order URLs are measured and shown in.
@@ -73,25 +75,32 @@ def say(message: str) -> None:
 # --- Pure parts: choosing URLs, parsing wrk, judging and showing results ------------
 
 
-def choose_term(titles: list[str]) -> str:
-    """A full-text query word taken from practice titles, deterministically.
-
-    Prefers a word found in 1–10% of the titles (a query a visitor would type, which
-    neither matches nothing nor nearly everything); ties go to the alphabetically first.
-    """
-    if not titles:
-        return "safety"
+def title_words(titles: list[str], limit: int = 40) -> list[str]:
+    """Candidate search words: the words of five letters or more found in most titles."""
     doc_freq: Counter[str] = Counter()
     for title in titles:
         doc_freq.update(set(re.findall(r"[^\W\d_]{5,}", title.lower())))
-    if not doc_freq:
-        return "safety"
     ranked = sorted(doc_freq.items(), key=lambda item: (-item[1], item[0]))
-    low, high = 0.01 * len(titles), 0.10 * len(titles)
-    for word, count in ranked:
-        if low <= count <= high:
-            return word
-    return ranked[0][0]
+    return [word for word, _ in ranked[:limit]]
+
+
+def choose_term(matches: dict[str, int], total: int, share: float = TERM_SHARE) -> str:
+    """The word whose search matches the share of practices closest to ``share``.
+
+    ``matches`` maps each candidate word to the number of published practices its
+    full-text search finds. A visitor's query names a kind of program, so it finds a small
+    part of the catalogue, not nothing and not nearly everything; the same share at both
+    sizes keeps the two runs comparable. Ties go to the alphabetically first word.
+    """
+    found = {word: n for word, n in matches.items() if n > 0}
+    if not found or total <= 0:
+        return "safety"
+
+    def distance(item):
+        word, n = item
+        return (abs(math.log(n / total) - math.log(share)), word)
+
+    return min(found.items(), key=distance)[0]
 
 
 def choose_urls(facts: dict) -> dict[str, str]:
@@ -307,6 +316,7 @@ def gather_facts(page_size: int | None = None) -> dict:
     from practices.models import PopulationBand, Practice, PublishingState, Topic
 
     published = Practice.objects.published()
+    total = published.count()
     topic = (
         Topic.objects.annotate(
             n=Count("practices", filter=Q(practices__state=PublishingState.PUBLISHED))
@@ -330,6 +340,7 @@ def gather_facts(page_size: int | None = None) -> dict:
     ]
     band = max(band_counts, key=lambda item: item[0])[1]
     titles = list(published.order_by("slug").values_list("title", flat=True)[:1000])
+    matches = {word: count_matches(published, word) for word in title_words(titles)}
     practice = (
         published.filter(recognitions__isnull=False).order_by("slug").values_list("slug", flat=True)
     ).first() or published.order_by("slug").values_list("slug", flat=True).first()
@@ -344,17 +355,25 @@ def gather_facts(page_size: int | None = None) -> dict:
         .values_list("slug", flat=True)
         .first()
     )
-    total = published.count()
     return {
         "published": total,
         "topic": topic,
         "country": str(country),
         "band": band,
-        "term": choose_term(titles),
+        "term": choose_term(matches, total),
         "practice": practice,
         "award": award,
         "deep_page": deep_page(total, page_size or list_page_size()),
     }
+
+
+def count_matches(published, word: str) -> int:
+    """How many published practices the site's own full-text search finds for ``word``."""
+    try:
+        from practices import search
+    except ImportError:
+        return published.filter(search_vector=word).count()
+    return search.search(published, search.parse(word)).count()
 
 
 def list_page_size() -> int:
@@ -633,7 +652,8 @@ def git_commit() -> str:
     return done.stdout.strip()
 
 
-def bench_size(size: int, label: str, base_url: str, wrk: str, args) -> dict:
+def prepare_size(size: int, label: str, base_url: str, args) -> dict:
+    """The database for ``size`` (built or reused), its URLs and their query counts."""
     db_url = database_url(base_url, f"clearinghouse_bench_{label}")
     say(f"\n== {size:,} practices: {urlsplit(db_url).path.lstrip('/')}")
     ensure_database(db_url)
@@ -643,6 +663,7 @@ def bench_size(size: int, label: str, base_url: str, wrk: str, args) -> dict:
     else:
         say("  reusing the generated data")
     env, cache_label = cache_env(label)
+    say("  choosing URLs and counting their queries")
     done = subprocess.run(
         [python(), str(Path(__file__).resolve()), "--probe"],
         cwd=ROOT,
@@ -654,34 +675,51 @@ def bench_size(size: int, label: str, base_url: str, wrk: str, args) -> dict:
     if done.returncode != 0:
         raise RuntimeError("the query-count probe failed:\n" + done.stderr[-4000:])
     found = json.loads(done.stdout.strip().splitlines()[-1])
-    urls = found["urls"]
-    proc, base, log = start_gunicorn(db_url, args.workers, label, env)
-    rows = {}
+    return {"db_url": db_url, "env": env, "cache": cache_label, **found}
+
+
+def measure(prepared: dict[str, dict], wrk: str, args) -> dict[str, dict]:
+    """Serve every size at once and measure URL by URL, alternating sizes, so a change in
+    the machine's load (other work, thermal limits) touches both sizes alike."""
+    servers = {}
+    results = {label: {"urls": {}} for label in prepared}
     try:
-        statuses = warm(base, urls, args.warm_rounds)
-        for name, url in urls.items():
-            row = {"url": url, **found["queries"].get(name, {})}
-            if statuses.get(name) != 200:
-                row["error"] = f"HTTP {statuses.get(name)}"
-                say(f"  {name:16} {url}: {row['error']}, not measured")
-            else:
-                row.update(run_wrk(wrk, base + url, args))
-                say(
-                    f"  {name:16} {row['rps']:8.0f} req/s  p95 {row['p95_ms']:7.1f} ms  "
-                    f"{row.get('queries')} queries  {url}"
-                )
-            rows[name] = row
-        rss = worker_rss_mb(proc.pid)
+        for label, prep in prepared.items():
+            servers[label] = start_gunicorn(prep["db_url"], args.workers, label, prep["env"])
+        statuses = {
+            label: warm(servers[label][1], prep["urls"], args.warm_rounds)
+            for label, prep in prepared.items()
+        }
+        say("")
+        for name in URL_NAMES:
+            for label, prep in prepared.items():
+                url = prep["urls"][name]
+                row = {"url": url, **prep["queries"].get(name, {})}
+                if statuses[label].get(name) != 200:
+                    row["error"] = f"HTTP {statuses[label].get(name)}"
+                    say(f"  {label:>5} {name:16} {row['error']}, not measured: {url}")
+                else:
+                    row.update(run_wrk(wrk, servers[label][1] + url, args))
+                    say(
+                        f"  {label:>5} {name:16} {row['rps']:8.1f} req/s  "
+                        f"p95 {row['p95_ms']:8.1f} ms  {row.get('queries')} queries  {url}"
+                    )
+                results[label]["urls"][name] = row
+        for label, (proc, _base, _log) in servers.items():
+            results[label]["worker_rss_mb"] = worker_rss_mb(proc.pid)
     finally:
-        stop_gunicorn(proc, log)
-    return {
-        "database": urlsplit(db_url).path.lstrip("/"),
-        "facts": found["facts"],
-        "postgres": found["postgres"],
-        "cache": cache_label,
-        "urls": rows,
-        "worker_rss_mb": rss,
-    }
+        for proc, _base, log in servers.values():
+            stop_gunicorn(proc, log)
+    for label, prep in prepared.items():
+        results[label].update(
+            {
+                "database": urlsplit(prep["db_url"]).path.lstrip("/"),
+                "facts": prep["facts"],
+                "postgres": prep["postgres"],
+                "cache": prep["cache"],
+            }
+        )
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -705,10 +743,11 @@ def main(argv: list[str] | None = None) -> int:
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clearinghouse")
     wrk = ensure_wrk()
     manage(database_url(base_url, "postgres"), "collectstatic", "--noinput", "--verbosity", "0")
-    sizes = {}
+    prepared = {}
     for size in (int(s) for s in args.sizes.split(",")):
         label = SIZES.get(size, str(size))
-        sizes[label] = bench_size(size, label, base_url, wrk, args)
+        prepared[label] = prepare_size(size, label, base_url, args)
+    sizes = measure(prepared, wrk, args)
     info = machine()
     info["postgres"] = next(iter(sizes.values()))["postgres"] if sizes else None
     results = {

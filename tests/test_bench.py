@@ -56,19 +56,26 @@ def test_parse_rss_kb():
     assert run.parse_rss_kb("Name:\tkthreadd\n") is None
 
 
-def test_choose_term_prefers_a_word_neither_rare_nor_everywhere():
-    titles = [f"Youth program {n}" for n in range(95)] + [
-        f"Street lighting program {n}" for n in range(5)
-    ]
-    # "program" and "youth" are in 95–100% of titles, "lighting" and "street" in 5%.
-    assert run.choose_term(titles) == "lighting"
-    assert run.choose_term(list(reversed(titles))) == "lighting"
+def test_title_words_ranks_words_by_titles_holding_them():
+    titles = ["Youth program one", "Youth lighting program", "Street lighting", "Youth 2024"]
+    assert run.title_words(titles) == ["youth", "lighting", "program", "street"]
+    assert run.title_words(titles, limit=1) == ["youth"]
+    assert run.title_words([]) == []
 
 
-def test_choose_term_falls_back_when_nothing_fits():
-    assert run.choose_term([]) == "safety"
-    assert run.choose_term(["Parks", "Parks"]) == "parks"
-    assert run.choose_term(["1234 5678"]) == "safety"
+def test_choose_term_prefers_a_word_finding_a_small_share():
+    # 2% of 10,000 is 200: "lighting" is closest (on a log scale) to that share.
+    matches = {"program": 9_000, "youth": 3_000, "lighting": 150, "graffiti": 3}
+    assert run.choose_term(matches, 10_000) == "lighting"
+    assert run.choose_term(matches, 10_000, share=0.3) == "youth"
+    # Ties go to the alphabetically first word, whatever the order given.
+    assert run.choose_term({"parks": 200, "lamps": 200}, 10_000) == "lamps"
+
+
+def test_choose_term_falls_back_when_nothing_is_found():
+    assert run.choose_term({}, 100) == "safety"
+    assert run.choose_term({"parks": 0}, 100) == "safety"
+    assert run.choose_term({"parks": 3}, 0) == "safety"
 
 
 FACTS = {
