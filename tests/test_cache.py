@@ -273,28 +273,3 @@ def test_a_cache_url_that_is_not_redis_stops_start_up():
     done = manage("check", env={**SECRET, "CACHE_URL": "memcached://127.0.0.1:11211"})
     assert done.returncode != 0
     assert "CACHE_URL" in done.stderr
-
-
-@pytest.mark.django_db
-def test_deep_pages_keep_the_list_order(client):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    now = timezone.now()
-    for n in range(45):
-        PracticeFactory(
-            title=f"Practice {n:02d}", published=True, published_at=now - timedelta(days=n // 2)
-        )
-    seen = []
-    for page in (1, 2, 3):
-        response = client.get("/practices/", {"page": page})
-        assert response.status_code == 200
-        seen += [p.title for p in response.context["practices"]]
-    expected = list(
-        Practice.objects.published()
-        .order_by("-published_at", "title", "pk")
-        .values_list("title", flat=True)
-    )
-    assert seen == expected
-    assert len(seen) == 45
