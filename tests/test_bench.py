@@ -128,6 +128,7 @@ def test_database_url_swaps_only_the_name():
 def row(rps, p95, queries, url="/x/"):
     return {
         "url": url,
+        "queries_warm": 2,
         "rps": rps,
         "p50_ms": p95 / 2,
         "p95_ms": p95,
@@ -184,9 +185,14 @@ def test_evaluate_targets_needs_the_large_size():
 def test_build_table_shows_each_page_at_each_size():
     table = run.build_table(sample_results())
     lines = table.splitlines()
-    assert lines[0].startswith("| page | 1k req/s | 1k p50/p95/p99 ms | 1k queries | 100k req/s")
+    assert lines[0].startswith(
+        "| page | 1k req/s | 1k p50/p95/p99 ms | 1k queries cold / warm | 100k req/s"
+    )
     filtered = next(line for line in lines if line.startswith("| filtered |"))
-    assert "| 400 | 10.0 / 20.0 / 30.0 | 6 | 300 | 25.0 / 50.0 / 75.0 | 7 | 2.50x |" in filtered
+    assert (
+        "| 400 | 10.0 / 20.0 / 30.0 | 6 / 2 | 300 | 25.0 / 50.0 / 75.0 | 7 / 2 | 2.50x |"
+        in filtered
+    )
     assert any(line.startswith("| export |") and "HTTP 500" in line for line in lines)
     assert "Worker RSS after the 100k run: 90, 160 MB" in table
 
@@ -197,11 +203,15 @@ def test_readme_section_is_replaced_in_place():
     section = run.render_readme_section(results)
     assert section.startswith(run.README_START) and section.endswith(run.README_END)
     assert "2 cores, 23.5 GB memory" in section
+    results["machine"]["load_average"] = {"before": [0.5, 0.4, 0.3], "after": [2.0, 1.0, 0.5]}
+    assert "before the run: 0.5 / 0.4 / 0.3, after: 2.0 / 1.0 / 0.5" in (
+        run.render_readme_section(results)
+    )
     assert "MISSED: p95 at 100k <= 2x p95 at 1k, filtered: 2.5" in section
 
-    readme = "# Site\n\n## Benchmark\n\n" + run.README_START + "\nold\n" + run.README_END + "\n"
+    readme = "# Site\n\n## Benchmark\n\n" + run.README_START + "\nstale table\n" + run.README_END + "\n"
     updated = run.update_readme(readme, section)
-    assert "old" not in updated
+    assert "stale table" not in updated
     assert updated.count(run.README_START) == 1
     assert updated.startswith("# Site\n\n## Benchmark\n\n")
     appended = run.update_readme("# Site\n", section)
