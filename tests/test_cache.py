@@ -273,3 +273,11 @@ def test_a_cache_url_that_is_not_redis_stops_start_up():
     done = manage("check", env={**SECRET, "CACHE_URL": "memcached://127.0.0.1:11211"})
     assert done.returncode != 0
     assert "CACHE_URL" in done.stderr
+
+
+@pytest.mark.django_db
+def test_home_sections_are_cached_per_language(client):
+    PracticeFactory(published=True, topics=[TopicFactory(name="Parks", name_es="Parques")])
+    assert "Parques" not in client.get("/").content.decode()
+    assert "Parques" in client.get("/es/").content.decode()
+    assert "Parques" not in client.get("/").content.decode()
