@@ -53,6 +53,8 @@ class PracticeImportAdminMixin:
     """Adds the CSV import page to a ModelAdmin of Practice."""
 
     import_template = "admin/practices/practice/import_csv.html"
+    # Adds an "Import CSV" button beside "Add practice" on the list.
+    change_list_template = "admin/practices/practice/import_change_list.html"
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -67,6 +69,13 @@ class PracticeImportAdminMixin:
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perms(IMPORT_PERMISSIONS)
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "has_import_permission": self.has_import_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_import_permission(request):

@@ -56,14 +56,20 @@ EXPORT_COLUMNS = [
 INFORMATIVE_COLUMNS = {"recognitions", "url"}
 
 
+def _needs_apostrophe(value: str) -> bool:
+    # Text that already starts with apostrophes before a formula character gets one more,
+    # so that ``restore`` can tell it from a defused cell: restore(defuse(v)) == v always.
+    return value.lstrip("'").startswith(FORMULA_STARTS)
+
+
 def defuse(value: str) -> str:
     """Neutralise spreadsheet formulas at the start of a cell."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+    return f"'{value}" if _needs_apostrophe(value) else value
 
 
 def restore(value: str) -> str:
     """Undo ``defuse`` on import."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+    if value.startswith("'") and _needs_apostrophe(value):
         return value[1:]
     return value
 

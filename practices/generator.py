@@ -908,8 +908,8 @@ def generate(
                              published)
                         )  # fmt: skip
 
-        with connection.cursor() as django_cursor:
-            cursor = django_cursor.connection.cursor()
+        # Django's cursor wraps a psycopg 3 cursor, whose copy() it passes through.
+        with connection.cursor() as cursor:
             _copy(cursor, Practice._meta.db_table, _columns(Practice, fields), practice_rows())
             progress(f"Copied {count} practices.")
             for name, rows in m2m.items():

@@ -6,12 +6,22 @@ import io
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import Permission
+from django.contrib.postgres.search import SearchQuery
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
-from practices.csvio import EXPORT_COLUMNS, iter_rows, with_export_relations
+from practices.csvio import (
+    EXPORT_COLUMNS,
+    FORMULA_STARTS,
+    defuse,
+    iter_rows,
+    restore,
+    with_export_relations,
+)
 from practices.importing import import_practices
 from practices.models import Practice, PublishingState
 from tests.factories import (
@@ -30,9 +40,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def to_csv(rows, header=EXPORT_COLUMNS) -> bytes:
+def to_csv(rows, header=EXPORT_COLUMNS, delimiter=",") -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=delimiter)
     writer.writerow(header)
     for row in rows:
         writer.writerow([row.get(column, "") for column in header])
@@ -141,6 +151,21 @@ def strip_column(text: str, column: str) -> str:
     return out.getvalue()
 
 
+@given(st.text())
+def test_formula_defusing_is_undone_exactly_on_import(value):
+    assert restore(defuse(value)) == value
+    assert not defuse(value).startswith(FORMULA_STARTS)
+
+
+@pytest.mark.parametrize("value", ["=1+1", "'=1+1", "''-2", "'quoted", "@home"])
+def test_cells_that_look_like_formulas_survive_the_round_trip(refs, value):
+    PracticeFactory(published=True, slug="f", title=value, topics=[refs["topic"]])
+    exported = export_csv(Practice.objects.all())
+    Practice.objects.all().delete()
+    assert import_practices(data=exported.encode(), publish=True).ok
+    assert Practice.objects.get(slug="f").title == value
+
+
 # Creating, updating, drafts and publishing ------------------------------------------
 
 
@@ -181,6 +206,37 @@ def test_update_keeps_state_and_reports_create_update_unchanged(refs):
     ]
     updated = Practice.objects.get(slug="night-lights")
     assert updated.summary == "New summary." and updated.state == PublishingState.PUBLISHED
+
+
+def test_update_replaces_every_field_and_related_row(refs):
+    old = PracticeFactory(
+        slug="night-lights",
+        lead_jurisdiction=refs["partner"],
+        initiative=refs["initiative"],
+        topics=[refs["topic2"]],
+        departments=[refs["department"]],
+        year_ended=2019,
+    )
+    SourceFactory(practice=old, title="Old source")
+    OutcomeFactory(practice=old, description="Old outcome")
+    editor = UserFactory(is_staff=True)
+    result = import_practices(
+        data=to_csv([good_row(language="es", year_ended="", partners="Vecinos")]), user=editor
+    )
+    assert result.updated == ["night-lights"]
+    practice = Practice.objects.get(pk=old.pk)
+    assert (practice.language, practice.year_started, practice.year_ended) == ("es", 2016, None)
+    assert practice.partners == "Vecinos" and practice.title == "Night lights"
+    assert practice.lead_jurisdiction == refs["lead"] and practice.initiative is None
+    assert practice.updated_by == editor and practice.updated_at > old.updated_at
+    assert list(practice.topics.all()) == [refs["topic"]]
+    assert not practice.departments.exists()
+    assert [s.title for s in practice.sources.all()] == ["City report"]
+    assert [o.description for o in practice.outcomes.all()] == ["Fewer robberies"]
+    # The stored search vector follows the new text and language.
+    assert Practice.objects.filter(
+        pk=old.pk, search_vector=SearchQuery("vecinos", config="ch_spanish")
+    ).exists()
 
 
 def test_dry_run_reports_but_writes_nothing(refs):
@@ -226,6 +282,14 @@ def test_blank_slug_is_made_from_the_title_and_a_bom_is_accepted(refs):
     result = import_practices(data=data)
     assert result.ok, result.errors
     assert Practice.objects.filter(slug="parks-after-dark").exists()
+
+
+def test_semicolon_separated_files_from_spreadsheets_are_read(refs):
+    row = good_row(topics="gun-violence; street-lighting", summary="Luces, cámaras; acción.")
+    result = import_practices(data=to_csv([row], delimiter=";"))
+    assert result.ok, result.errors
+    practice = Practice.objects.get(slug="night-lights")
+    assert practice.topics.count() == 2 and practice.summary == "Luces, cámaras; acción."
 
 
 def test_the_informative_columns_may_be_left_out(refs):
@@ -302,6 +366,7 @@ def test_a_file_mixing_good_and_bad_rows_writes_nothing(refs):
         good_row(slug="bad-year", year_started="3025"),
         good_row(slug="no-title", title=""),
         good_row(slug="good-1"),
+        good_row(slug="bad-topic"),
     ]
     found = errors_for(to_csv(rows))
     assert [(line, column) for line, column, _m in found] == [
@@ -309,8 +374,10 @@ def test_a_file_mixing_good_and_bad_rows_writes_nothing(refs):
         (5, "year_started"),
         (6, "title"),
         (7, "slug"),
+        (8, "slug"),
     ]
     assert "already appears on line 2" in found[3][2]
+    assert "already appears on line 3" in found[4][2]
 
 
 def test_broken_encoding_is_reported_with_its_line(refs):
@@ -421,11 +488,21 @@ def test_committee_members_and_anonymous_users_cannot_import(client, refs):
     assert client.get(reverse(IMPORT_URL)).status_code == 302  # to the admin login
 
 
+def test_the_practice_list_links_to_the_import_page_for_curators_only(client, curator):
+    changelist = reverse("admin:practices_practice_changelist")
+    client.force_login(curator)
+    assert reverse(IMPORT_URL) in client.get(changelist).text
+    client.force_login(staff_with("view_practice"))
+    response = client.get(changelist)
+    assert response.status_code == 200 and reverse(IMPORT_URL) not in response.text
+
+
 def test_curator_previews_then_imports(client, refs, curator):
     client.force_login(curator)
     page = client.get(reverse(IMPORT_URL))
     assert page.status_code == 200
     assert "lead_jurisdiction" in page.text  # the columns are documented on the page
+    assert "“Title &lt;https://link&gt;”" in page.text
 
     preview = upload(client, to_csv([good_row()]), action="preview")
     assert preview.status_code == 200
