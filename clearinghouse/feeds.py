@@ -1,5 +1,7 @@
 """Atom feed of new practices, sitemap.xml and robots.txt."""
 
+import re
+
 from django.contrib.sitemaps import views as sitemap_views
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
@@ -7,12 +9,20 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from clearinghouse.sitemaps import SITEMAPS
 from practices.models import Practice
 
 FEED_SIZE = 30
+
+# Characters XML 1.0 forbids; text pasted from PDFs sometimes carries them (form feeds).
+XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_text(value: str) -> str:
+    """Text the feed generator accepts: forbidden control characters become spaces."""
+    return XML_FORBIDDEN.sub(" ", value)
 
 
 class PracticeFeed(Feed):
@@ -35,10 +45,10 @@ class PracticeFeed(Feed):
         )
 
     def item_title(self, practice):
-        return practice.title
+        return xml_text(practice.title)
 
     def item_description(self, practice):
-        return practice.summary
+        return xml_text(practice.summary)
 
     def item_link(self, practice):
         return practice.get_absolute_url()
@@ -50,10 +60,10 @@ class PracticeFeed(Feed):
         return practice.updated_at
 
     def item_author_name(self, practice):
-        return practice.lead_jurisdiction.name
+        return xml_text(practice.lead_jurisdiction.name)
 
     def item_categories(self, practice):
-        return [topic.display_name for topic in practice.topics.all()]
+        return [xml_text(topic.display_name) for topic in practice.topics.all()]
 
 
 practice_feed = PracticeFeed()
@@ -63,7 +73,7 @@ def sitemap(request: HttpRequest) -> HttpResponse:
     return sitemap_views.sitemap(request, sitemaps=SITEMAPS)
 
 
-@require_GET
+@require_safe
 @cache_control(max_age=86400, public=True)
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [

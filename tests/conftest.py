@@ -76,6 +76,17 @@ def gunicorn_server():
 
 
 @pytest.fixture(autouse=True)
+def default_language_for_each_test():
+    """A request to /es/ leaves Spanish active in the thread; start each test in English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: cached pages never leak between tests."""
     from django.core.cache import cache

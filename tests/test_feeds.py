@@ -81,6 +81,20 @@ def test_feed_holds_the_newest_thirty_in_a_fixed_number_of_queries(
 
 
 @pytest.mark.django_db
+def test_control_characters_pasted_into_a_practice_do_not_break_the_feed(client):
+    factories.PracticeFactory(
+        published=True,
+        title="Page\x0cbreak",
+        summary="Copied\x0bfrom a PDF\x01.",
+        topics=[factories.TopicFactory(name="Odd\x1ftopic")],
+        lead_jurisdiction=factories.JurisdictionFactory(name="Town\x08"),
+    )
+    entry = feed(client).find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "Page break"
+    assert entry.findtext(f"{ATOM}summary") == "Copied from a PDF ."
+
+
+@pytest.mark.django_db
 def test_spanish_feed_links_to_spanish_pages(client):
     factories.PracticeFactory(published=True)
     root = feed(client, "/es/feeds/practices/")
@@ -164,4 +178,5 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_out_of_admin(client):
     assert "User-agent: *" in lines
     assert "Disallow: /admin/" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert client.head("/robots.txt").status_code == 200
     assert client.post("/robots.txt").status_code == 405

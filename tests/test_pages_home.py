@@ -66,7 +66,7 @@ def test_home_topic_counts_include_subtopics_once_and_departments_link_to_the_fi
 
     [shown] = [t for t in response.context["topics"] if t.pk == parent.pk]
     assert shown.practice_count == 2  # one practice is in both: counted once
-    assert [c.practice_count for c in shown.children.all()] == [2]
+    assert [c.practice_count for c in shown.subtopics] == [2]
     html = response.content.decode()
     assert "Street lighting" in html
     assert f"{reverse('practices:practice_list')}?department=public-works" in html
@@ -106,7 +106,25 @@ def populate_home(count: int) -> None:
 @pytest.mark.parametrize("count", [1, 8])
 def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
     populate_home(count)
-    # Topics (with counts), their subtopics, departments, practices, winners, publications.
-    with django_assert_num_queries(6):
+    # Topics, two topic counts, departments, practices, winners, publications.
+    with django_assert_num_queries(7):
         response = client.get(reverse("home"))
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_home_uses_spanish_names_under_es(client):
+    topic = factories.TopicFactory(name="Street lighting", name_es="Alumbrado público")
+    department = factories.DepartmentFactory(name="Libraries", name_es="Bibliotecas")
+    factories.PracticeFactory(
+        published=True,
+        topics=[topic],
+        departments=[department],
+        lead_jurisdiction=factories.JurisdictionFactory(country="MX"),
+    )
+    html = client.get("/es/").content.decode()
+    assert '<html lang="es">' in html
+    assert "Alumbrado público" in html and "Street lighting" not in html
+    assert "Bibliotecas" in html
+    assert "México" in html
+    assert 'action="/es/practices/"' in html

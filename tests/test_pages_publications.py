@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from practices.models import Language, PublicationKind, PublishingState
@@ -259,6 +260,29 @@ def test_staff_with_view_permission_preview_an_unpublished_publication(client):
     assert "In the works" in html
     assert "Preview." in html
     assert '<meta name="robots" content="noindex, nofollow">' in html
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_published_publication_is_cacheable_and_indexable(client):
+    response = client.get(factories.PublicationFactory(published=True).get_absolute_url())
+    assert "X-Robots-Tag" not in response
+    assert "private" not in response.get("Cache-Control", "")
+
+
+@pytest.mark.django_db
+def test_publication_with_a_file_links_to_the_pdf(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    publication = factories.PublicationFactory(
+        published=True,
+        url="",
+        file=SimpleUploadedFile("guide.pdf", b"%PDF-1.4 minimal", "application/pdf"),
+    )
+    html = client.get(publication.get_absolute_url()).content.decode()
+    assert f'href="{publication.file.url}"' in html
+    assert "Download the PDF" in html
+    assert "Read it at the publisher" not in html
 
 
 @pytest.mark.django_db

@@ -4,9 +4,11 @@ the home page."""
 import json
 
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -24,42 +26,43 @@ PUBLICATIONS_PER_PAGE = 20
 TOPIC_PUBLICATIONS_SHOWN = 8
 
 
-class SubqueryCount(Subquery):
-    """COUNT(*) of a correlated subquery, so a count costs no extra query per row."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
-
-    def __init__(self, queryset: QuerySet, **extra):
-        super().__init__(queryset, output_field=IntegerField(), **extra)
-
-
-def published_practices_in_topic(topic_ref) -> QuerySet:
-    """Published practices filed under a topic or any of its subtopics."""
-    return Practice.objects.published().filter(
-        pk__in=Practice.topics.through.objects.filter(
-            Q(topic=topic_ref) | Q(topic__parent=topic_ref)
-        ).values("practice_id")
-    )
-
-
-def topics_with_counts(queryset: QuerySet | None = None) -> QuerySet:
-    """Topics annotated with ``practice_count``: their published practices, a parent
-    counting its subtopics' practices too (each practice once)."""
-    queryset = Topic.objects.all() if queryset is None else queryset
-    return queryset.annotate(
-        practice_count=SubqueryCount(
-            published_practices_in_topic(OuterRef(OuterRef("pk"))).values("pk")
-        )
-    )
+def published_topic_links() -> QuerySet:
+    """Practice–topic links of published practices."""
+    return Practice.topics.through.objects.filter(practice__in=Practice.objects.published())
 
 
 def topic_tree() -> list[Topic]:
-    """Top-level topics with their counts, each with ``.children`` (counted too)."""
-    return list(
-        topics_with_counts(Topic.objects.filter(parent__isnull=True)).prefetch_related(
-            Prefetch("children", queryset=topics_with_counts())
-        )
+    """Top-level topics, each with ``practice_count`` (its published practices and its
+    subtopics', each practice once) and ``subtopics`` (each with its own count).
+
+    Three queries whatever the size of the catalogue: the topics, and two single-pass
+    aggregates over the practice–topic links (per topic; per top-level topic).
+    """
+    topics = list(Topic.objects.all())
+    direct = dict(
+        published_topic_links()
+        .values("topic_id")
+        .annotate(n=Count("practice_id"))
+        .values_list("topic_id", "n")
     )
+    rooted = dict(
+        published_topic_links()
+        .annotate(root=Coalesce("topic__parent_id", "topic_id"))
+        .values("root")
+        .annotate(n=Count("practice_id", distinct=True))
+        .values_list("root", "n")
+    )
+    roots, children = [], {}
+    for topic in topics:
+        if topic.parent_id:
+            topic.practice_count = direct.get(topic.pk, 0)
+            children.setdefault(topic.parent_id, []).append(topic)
+        else:
+            topic.practice_count = rooted.get(topic.pk, 0)
+            roots.append(topic)
+    for topic in roots:
+        topic.subtopics = children.get(topic.pk, [])
+    return roots
 
 
 def departments_with_counts() -> QuerySet:
@@ -100,17 +103,29 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic.objects.select_related("parent"), slug=slug)
-    subtopics = list(topics_with_counts(topic.children.all()))
-    practices = practice_cards(published_practices_in_topic(topic)).order_by(
-        "-published_at", "title"
+    subtopics = list(
+        topic.children.annotate(
+            practice_count=Count(
+                "practices", filter=Q(practices__in=Practice.objects.published()), distinct=True
+            )
+        )
     )
+    # A topic covers its subtopics: look both up by id, which the link tables index.
+    topic_ids = [topic.pk, *(child.pk for child in subtopics)]
+    practices = practice_cards(
+        Practice.objects.published().filter(
+            pk__in=Practice.topics.through.objects.filter(topic_id__in=topic_ids).values(
+                "practice_id"
+            )
+        )
+    ).order_by("-published_at", "title")
     page = paginate(request, practices, PRACTICES_PER_PAGE)
     publications = list(
         Publication.objects.published()
         .filter(
-            pk__in=Publication.topics.through.objects.filter(
-                Q(topic=topic) | Q(topic__parent=topic)
-            ).values("publication_id")
+            pk__in=Publication.topics.through.objects.filter(topic_id__in=topic_ids).values(
+                "publication_id"
+            )
         )
         .order_by("-year", "title")[: TOPIC_PUBLICATIONS_SHOWN + 1]
     )
@@ -179,9 +194,19 @@ def publication_json_ld(request: HttpRequest, publication: Publication) -> SafeS
     return mark_safe(text)  # noqa: S308 - JSON with <, > and & escaped above
 
 
+def can_preview_publications(user) -> bool:
+    """Staff who may view publications in the admin may also preview unpublished ones."""
+    return user.is_active and user.is_staff and user.has_perm("practices.view_publication")
+
+
 def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    visible = (
+        Publication.objects.all()
+        if can_preview_publications(request.user)
+        else Publication.objects.published()
+    )
     publication = get_object_or_404(
-        Publication.objects.prefetch_related(
+        visible.prefetch_related(
             "topics",
             Prefetch(
                 "practices",
@@ -192,11 +217,7 @@ def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug,
     )
     preview = not publication.is_published
-    if preview and not (
-        request.user.is_staff and request.user.has_perm("practices.view_publication")
-    ):
-        raise Http404(_("No publication found."))
-    return render(
+    response = render(
         request,
         "publications/publication_detail.html",
         {
@@ -205,6 +226,11 @@ def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "json_ld": publication_json_ld(request, publication),
         },
     )
+    if preview:
+        # Never kept by a shared cache nor indexed, whatever the page's markup says.
+        patch_cache_control(response, private=True, no_store=True)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 def jurisdiction_detail(request: HttpRequest, slug: str) -> HttpResponse:
