@@ -209,7 +209,9 @@ def test_readme_section_is_replaced_in_place():
     )
     assert "MISSED: p95 at 100k <= 2x p95 at 1k, filtered: 2.5" in section
 
-    readme = "# Site\n\n## Benchmark\n\n" + run.README_START + "\nstale table\n" + run.README_END + "\n"
+    readme = (
+        "# Site\n\n## Benchmark\n\n" + run.README_START + "\nstale table\n" + run.README_END + "\n"
+    )
     updated = run.update_readme(readme, section)
     assert "stale table" not in updated
     assert updated.count(run.README_START) == 1
