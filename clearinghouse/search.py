@@ -84,6 +84,7 @@ def site_search(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "query": query,
+        "query_input": query or search.echo(request.GET.get("q")),
         "searched": bool(parsed),
         "only_punctuation": bool(query) and not parsed,
         "suggestion": search.suggest(parsed.text) if parsed else None,

@@ -202,26 +202,10 @@ class PracticeFilter(django_filters.FilterSet):
         label=_("Sort by"), choices=Sort.CHOICES, method="filter_nothing", empty_label=None
     )
 
-    # Groups that have facet counts, in display order.
-    FACETS = [
-        "topic",
-        "department",
-        "country",
-        "region",
-        "population",
-        "evidence",
-        "awarded",
-        "award",
-    ]
-
     class Meta:
         model = Practice
         fields = []
         form = PracticeFilterForm
-
-    def __init__(self, data=None, *args, **kwargs):
-        super().__init__(data, *args, **kwargs)
-        self.parsed_query = search.parse(None)
 
     # --- applying the filters -------------------------------------------------------
 
@@ -261,8 +245,7 @@ class PracticeFilter(django_filters.FilterSet):
         return queryset
 
     def filter_q(self, queryset, name, value):
-        self.parsed_query = search.parse(value)
-        return search.search(queryset, self.parsed_query)
+        return search.search(queryset, search.parse(value))
 
     def filter_topic(self, queryset, name, value):
         if not value:
@@ -495,10 +478,12 @@ def evidence_facet(filterset: PracticeFilter) -> Facet:
 
 
 def awarded_facet(filterset: PracticeFilter) -> Facet:
-    recognised = Exists(Recognition.objects.filter(practice=OuterRef("pk")))
+    # "id IN (recognised ids)" runs as one hashed subplan, not a subquery per row.
+    recognised = Q(pk__in=Recognition.objects.values("practice_id"))
     counts = filterset.facet_queryset("awarded").aggregate(
-        yes=Count("pk", filter=Q(recognised)), no=Count("pk", filter=~Q(recognised))
+        total=Count("pk"), yes=Count("pk", filter=recognised)
     )
+    counts["no"] = counts["total"] - counts["yes"]
     selected = _selected(filterset, "awarded")
     options = [
         FacetOption(value, label, counts[value], value in selected)

@@ -75,6 +75,11 @@ class Matches(Func):
     output_field = BooleanField()
 
 
+def echo(raw: str | None) -> str:
+    """What to put back in the search box: the visitor's text, made safe to show."""
+    return (raw or "").replace("\x00", "")[:MAX_QUERY_LENGTH]
+
+
 def has_words(text: str) -> bool:
     """True when the text holds at least one letter or digit to search for."""
     return any(ch.isalnum() for ch in text)

@@ -215,7 +215,7 @@ def test_pagination_keeps_the_filters(client, db):
     assert len(titles(response)) == 20
     body = response.content.decode()
     assert 'href="?topic=parks-topic&amp;sort=title&amp;page=2" rel="next"' in body
-    assert '<nav class="pagination" aria-label="Pages of results">' in body
+    assert '<nav class="pagination list-pagination" aria-label="Pages of results">' in body
     response = client.get(URL, {"topic": "parks-topic", "sort": "title", "page": "2"})
     assert len(titles(response)) == 5
     assert 'rel="prev"' in response.content.decode()
@@ -314,3 +314,9 @@ def test_query_count_is_fixed_whatever_the_number_of_results(client, db, django_
         response = hit()
     assert len(titles(response)) == 20
     assert response.context["page_obj"].paginator.count == 61
+
+
+def test_rejected_search_text_is_kept_in_the_box_without_nul(client, catalogue):
+    response = client.get(URL, {"q": "youth\x00mentoring"})
+    assert response.status_code == 400
+    assert 'value="youthmentoring"' in response.content.decode()

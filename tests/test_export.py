@@ -1,0 +1,132 @@
+"""/practices/export.csv: the current selection as CSV, streamed."""
+
+import csv
+import io
+
+import pytest
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+
+from practices.csvio import EXPORT_COLUMNS
+from practices.models import PublishingState
+from tests.factories import (
+    OutcomeFactory,
+    PracticeFactory,
+    RecognitionFactory,
+    SourceFactory,
+    TopicFactory,
+)
+
+URL = reverse("practices:practice_export")
+
+
+def rows(response) -> list[dict]:
+    assert isinstance(response, StreamingHttpResponse)
+    text = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.mark.django_db
+def test_export_is_a_streamed_csv_attachment_of_published_practices(client):
+    PracticeFactory(published=True, title="Public program", slug="public-program")
+    for state in (PublishingState.DRAFT, PublishingState.REVIEW, PublishingState.ARCHIVED):
+        PracticeFactory(title=f"Hidden {state}", state=state)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="practices.csv"'
+    data = rows(response)
+    assert [row["title"] for row in data] == ["Public program"]
+    assert list(data[0].keys()) == EXPORT_COLUMNS
+    assert data[0]["url"] == "http://testserver/practices/public-program/"
+
+
+@pytest.mark.django_db
+def test_export_uses_the_same_filters_and_sort_as_the_list(client):
+    topic = TopicFactory(slug="lighting")
+    PracticeFactory(published=True, title="B lights", topics=[topic])
+    PracticeFactory(published=True, title="A lamps", topics=[topic])
+    PracticeFactory(published=True, title="C other")
+    data = rows(client.get(URL, {"topic": "lighting", "sort": "title"}))
+    assert [row["title"] for row in data] == ["A lamps", "B lights"]
+    assert data[0]["topics"] == "lighting"
+
+
+@pytest.mark.django_db
+def test_export_with_search_text(client):
+    PracticeFactory(published=True, title="Graffiti removal")
+    PracticeFactory(published=True, title="Street lighting")
+    data = rows(client.get(URL, {"q": "graffiti"}))
+    assert [row["title"] for row in data] == ["Graffiti removal"]
+
+
+@pytest.mark.django_db
+def test_export_defuses_spreadsheet_formulas(client):
+    PracticeFactory(published=True, title='=HYPERLINK("http://x")')
+    data = rows(client.get(URL))
+    assert data[0]["title"].startswith("'=")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"topic": "nope"}, "Select a valid choice"),
+        ({"year_from": "abc"}, "Enter a whole number"),
+        ({"q": "x" * 500}, "too long"),
+        ({"q": "\x00"}, "Null characters are not allowed"),
+    ],
+)
+def test_export_bad_input_is_a_400_with_a_message(client, params, message):
+    response = client.get(URL, params)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert message in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_export_ignores_the_page_parameter(client):
+    PracticeFactory(published=True)
+    assert len(rows(client.get(URL, {"page": "abc"}))) == 1
+
+
+@pytest.mark.django_db
+def test_export_query_count_is_fixed(client, django_assert_num_queries):
+    topic = TopicFactory(slug="t")
+
+    def make():
+        practice = PracticeFactory(published=True, topics=[topic])
+        SourceFactory(practice=practice)
+        OutcomeFactory(practice=practice)
+        RecognitionFactory(practice=practice)
+
+    make()
+    # Topic slug check, count, practices, then one query each for partner
+    # jurisdictions, topics, departments, sources, outcomes and recognitions (with award).
+    with django_assert_num_queries(9):
+        assert len(rows(client.get(URL, {"topic": "t"}))) == 1
+    for _ in range(49):
+        make()
+    with django_assert_num_queries(9):
+        assert len(rows(client.get(URL, {"topic": "t"}))) == 50
+
+
+@pytest.mark.django_db
+def test_too_large_a_selection_is_refused_with_advice(client, monkeypatch):
+    from practices.views import practices as views
+
+    monkeypatch.setattr(views, "EXPORT_MAX_ROWS", 2)
+    topic = TopicFactory(slug="few")
+    PracticeFactory.create_batch(2, published=True, topics=[topic])
+    PracticeFactory(published=True)
+    response = client.get(URL)
+    assert response.status_code == 400
+    assert "This selection has 3 practices; one download holds at most 2." in (
+        response.content.decode()
+    )
+    # The list page says so instead of offering the link.
+    body = client.get(reverse("practices:practice_list")).content.decode()
+    assert "narrow the selection to 2 practices or fewer" in body
+    assert URL not in body
+    # A narrower selection downloads.
+    assert len(rows(client.get(URL, {"topic": "few"}))) == 2
