@@ -282,3 +282,22 @@ def test_home_sections_are_cached_per_language(client):
     assert "Parques" not in client.get("/").content.decode()
     assert "Parques" in client.get("/es/").content.decode()
     assert "Parques" not in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_list_results_are_cached_per_query_and_follow_changes(
+    client, django_assert_max_num_queries
+):
+    topic = TopicFactory(slug="parks")
+    first = PracticeFactory(title="Parks after dark", published=True, topics=[topic])
+    assert "Parks after dark" in client.get("/practices/", {"topic": "parks"}).content.decode()
+    # Warm: only the topic slug check is left (form validation).
+    with django_assert_max_num_queries(1):
+        html = client.get("/practices/", {"topic": "parks"}).content.decode()
+    assert "Parks after dark" in html
+    assert "Parks after dark" in client.get("/practices/", {"sort": "title"}).content.decode()
+
+    first.title = "Parks after dusk"
+    first.save()
+    html = client.get("/practices/", {"topic": "parks"}).content.decode()
+    assert "Parks after dusk" in html and "Parks after dark" not in html

@@ -134,10 +134,20 @@ def practice_list(request: HttpRequest) -> HttpResponse:
         status = 404 if status == 200 else status
         number = paginator.num_pages
     page = paginator.page(number)
-    practices = page_rows(page)
-    search.attach_headlines(practices, parsed)
+
+    def read_page() -> list[Practice]:
+        rows = page_rows(page)
+        search.attach_headlines(rows, parsed)
+        return rows
 
     facet_params = {"selection": selection, "language": get_language()}
+    # The page's practices are read only when their rendered list is not cached already
+    # (templates/practices/practice_list.html): same query string, language and catalogue.
+    results_params = {
+        "query": sorted((key, request.GET.getlist(key)) for key in request.GET),
+        "page": number,
+        "language": get_language(),
+    }
     context = {
         "filter": filterset,
         # Facets are read (from the cache, else the database) only when their rendered
@@ -148,7 +158,8 @@ def practice_list(request: HttpRequest) -> HttpResponse:
         "facets_cache_key": cache_key("practice_list_facets_html", facet_params),
         "facets_cache_seconds": settings.CATALOGUE_CACHE_SECONDS,
         "page_obj": page,
-        "practices": practices,
+        "practices": SimpleLazyObject(read_page),
+        "results_cache_key": cache_key("practice_list_results_html", results_params),
         "query": query_text,
         "query_input": query_text or search.echo(request.GET.get("q")),
         "searching": bool(parsed),
