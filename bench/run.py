@@ -606,12 +606,12 @@ def ensure_wrk() -> str:
     raise SystemExit("wrk is missing: install it (Debian/Ubuntu: sudo apt-get install wrk).")
 
 
-def run_wrk(wrk: str, url: str, args) -> dict:
+def run_wrk(wrk: str, url: str, args, duration: int | None = None) -> dict:
     command = [
         wrk,
         f"-t{args.threads}",
         f"-c{args.connections}",
-        f"-d{args.duration}s",
+        f"-d{duration or args.duration}s",
         "--timeout",
         "10s",
         "--latency",
@@ -712,6 +712,9 @@ def measure(prepared: dict[str, dict], wrk: str, args) -> dict[str, dict]:
                     row["error"] = f"HTTP {statuses[label].get(name)}"
                     say(f"  {label:>5} {name:16} {row['error']}, not measured: {url}")
                 else:
+                    if args.warm_seconds:
+                        # Under the same concurrency, so every worker has served this page.
+                        run_wrk(wrk, servers[label][1] + url, args, duration=args.warm_seconds)
                     row.update(run_wrk(wrk, servers[label][1] + url, args))
                     say(
                         f"  {label:>5} {name:16} {row['rps']:8.1f} req/s  "
@@ -746,6 +749,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--duration", type=int, default=8, help="seconds of load per URL")
     parser.add_argument("--warm-rounds", type=int, default=5)
+    parser.add_argument(
+        "--warm-seconds", type=int, default=2, help="unmeasured load per URL before its run"
+    )
     parser.add_argument("--regenerate", action="store_true", help="rebuild the data")
     parser.add_argument("--output", default=str(RESULTS))
     parser.add_argument("--update-readme", action="store_true")
