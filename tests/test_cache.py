@@ -301,3 +301,23 @@ def test_list_results_are_cached_per_query_and_follow_changes(
     first.save()
     html = client.get("/practices/", {"topic": "parks"}).content.decode()
     assert "Parks after dusk" in html and "Parks after dark" not in html
+
+
+@pytest.mark.django_db
+def test_detail_is_read_once_and_follows_changes(client, django_assert_num_queries):
+    topic = TopicFactory()
+    practice = PracticeFactory(title="Safe routes to school", published=True, topics=[topic])
+    PracticeFactory(title="Walking school bus", published=True, topics=[topic])
+    url = practice.get_absolute_url()
+    html = client.get(url).content.decode()
+    assert "Safe routes to school" in html and "Walking school bus" in html
+    with django_assert_num_queries(0):
+        assert "Walking school bus" in client.get(url).content.decode()
+
+    practice.title = "Safer routes to school"
+    practice.save()
+    assert "Safer routes to school" in client.get(url).content.decode()
+
+    practice.state = PublishingState.ARCHIVED
+    practice.save()
+    assert client.get(url).status_code == 404

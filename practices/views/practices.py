@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 
 from awards.models import Recognition
 from practices import csvio, filters, search
-from practices.cache import cache_key, cached
+from practices.cache import cache_key, cached, detach_prefetched
 from practices.models import (
     EvidenceRating,
     EvidenceStrength,
@@ -351,11 +351,25 @@ def json_ld(request: HttpRequest, practice: Practice) -> dict:
     return data
 
 
+def published_detail(slug: str) -> tuple[Practice | None, list[Practice]]:
+    """The published practice with everything its page shows, ready to cache."""
+    practice = detail_queryset(Practice.objects.published()).filter(slug=slug).first()
+    if practice is None:
+        return None, []
+    detach_prefetched([practice])
+    return practice, related_practices(practice)
+
+
 @require_safe
 def practice_detail(request: HttpRequest, slug: str) -> HttpResponse:
     can_preview = request.user.is_authenticated and request.user.has_perm("practices.view_practice")
-    base = Practice.objects.all() if can_preview else Practice.objects.published()
-    practice = detail_queryset(base).filter(slug=slug).first()
+    if can_preview:
+        practice = detail_queryset(Practice.objects.all()).filter(slug=slug).first()
+        related = related_practices(practice) if practice else []
+    else:
+        # A published practice, its relations and its related practices (which rank every
+        # practice sharing a topic) are read once per catalogue change.
+        practice, related = cached("practice_detail", slug, lambda: published_detail(slug))
     if practice is None:
         raise Http404(_("No published practice has this address."))
     preview = not practice.is_published
@@ -364,9 +378,7 @@ def practice_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "preview": preview,
         "evidence_explained": EVIDENCE_EXPLAINED.get(practice.evidence_rating, ""),
         "strength_explained": STRENGTH_EXPLAINED.get(practice.evidence_strength, ""),
-        # Ranking every practice that shares a topic grows with the catalogue: keep the
-        # answer until the catalogue changes.
-        "related": cached("related_practices", practice.pk, lambda: related_practices(practice)),
+        "related": related,
         "publications": practice.published_publications,
         "canonical_url": request.build_absolute_uri(practice.get_absolute_url()),
         "json_ld": json_ld(request, practice),
