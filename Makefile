@@ -15,7 +15,7 @@ export SECRET_KEY_FILE ?= $(CURDIR)/.local/secret_key
 # Finds (or starts) PostgreSQL, creates the database, and exports DATABASE_URL for the recipe.
 WITH_DB = url=$$($(VPY) scripts/ensure_db.py) && export DATABASE_URL="$$url"
 
-.PHONY: help install run test lint check superuser demo clean-venv backup restore
+.PHONY: help install run test lint check superuser demo clean-venv backup restore bench
 
 help:
 	@echo "make run        set up, load the demo catalogue and serve http://$(HOST):$(PORT)/"
@@ -23,6 +23,7 @@ help:
 	@echo "make superuser  create an administrator account (asks for a password)"
 	@echo "make backup     dump the database to backups/<timestamp>.dump (or FILE=...)"
 	@echo "make restore    restore the newest backup (or FILE=...) over the database"
+	@echo "make bench      measure the public pages at 1,000 and 100,000 practices"
 
 $(STAMP): pyproject.toml constraints.txt scripts/find-python
 	@py=$$(scripts/find-python) || exit 1; \
@@ -79,6 +80,9 @@ backup: install
 
 restore: install
 	@$(WITH_DB) && FILE="$(FILE)" CONFIRM="$(CONFIRM)" scripts/backup.sh restore
+# Benchmark (README.md, "Benchmark"): BENCH_ARGS="--duration 5" and the like pass options.
+bench: install
+	@$(WITH_DB) && $(VPY) bench/run.py --update-readme $(BENCH_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

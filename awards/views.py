@@ -1,6 +1,5 @@
 """Award pages: all awards, and one award's recognized programs by year."""
 
-from collections import Counter
 from itertools import groupby
 
 from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
@@ -8,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from awards.models import Award, Recognition, RecognitionLevel
+from practices.cache import cached
 from practices.models import Practice
 
 # Within a year: winners first, then finalists, then honorable mentions.
@@ -36,8 +36,19 @@ def award_list(request: HttpRequest) -> HttpResponse:
     return render(request, "awards/award_list.html", {"awards": awards})
 
 
-def award_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    award = get_object_or_404(Award, slug=slug)
+# The award page lists the most recent recognitions; the practice list filtered by the
+# award (linked from the page) pages through all of them.
+AWARD_RECOGNITIONS_SHOWN = 100
+
+
+def award_summary(award: Award) -> dict:
+    """Counts over every public recognition of the award: categories, levels, years."""
+    public = public_recognitions().filter(award=award).order_by()
+    totals = public.aggregate(
+        recognitions=Count("pk"),
+        programs=Count("practice", distinct=True),
+        **{value: Count("pk", filter=Q(level=value)) for value in RecognitionLevel.values},
+    )
     categories = list(
         award.categories.annotate(
             recognition_count=Count(
@@ -46,29 +57,47 @@ def award_detail(request: HttpRequest, slug: str) -> HttpResponse:
             )
         ).order_by("name")
     )
+    return {
+        "categories": categories,
+        "recognition_count": totals["recognitions"],
+        "program_count": totals["programs"],
+        "level_counts": [(value, totals[value]) for value in RecognitionLevel.values],
+        "year_counts": dict(public.values_list("year").annotate(n=Count("pk"))),
+    }
+
+
+def award_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    award = get_object_or_404(Award, slug=slug)
+    # The counts scan every recognition of the award: kept until the catalogue changes.
+    summary = cached("award_summary", award.pk, lambda: award_summary(award))
     recognitions = list(
         public_recognitions()
         .filter(award=award)
-        .order_by("-year", LEVEL_ORDER, "category__name", "practice__title")
+        .order_by("-year", LEVEL_ORDER, "category__name", "practice__title")[
+            :AWARD_RECOGNITIONS_SHOWN
+        ]
     )
     by_year = [
-        {"year": year, "recognitions": list(items)}
+        {
+            "year": year,
+            "recognitions": list(items),
+            "count": summary["year_counts"].get(year, 0),
+        }
         for year, items in groupby(recognitions, key=lambda r: r.year)
     ]
-    level_counts = Counter(r.level for r in recognitions)
+    labels = dict(RecognitionLevel.choices)
     return render(
         request,
         "awards/award_detail.html",
         {
             "award": award,
-            "categories": categories,
+            "categories": summary["categories"],
             "by_year": by_year,
-            "recognition_count": len(recognitions),
-            "program_count": len({r.practice_id for r in recognitions}),
+            "recognition_count": summary["recognition_count"],
+            "program_count": summary["program_count"],
+            "shown_count": len(recognitions),
             "level_counts": [
-                (label, level_counts[value])
-                for value, label in RecognitionLevel.choices
-                if level_counts[value]
+                (labels[value], number) for value, number in summary["level_counts"] if number
             ],
         },
     )

@@ -248,3 +248,30 @@ LOGGING["loggers"]["clearinghouse.requests"] = {
     "level": LOG_LEVEL,
     "propagate": False,
 }
+# --- Cache ---
+# CACHE_URL (or REDIS_URL) names a Redis server (redis://host:6379/0) that every worker
+# shares, so a curator's change reaches all of them at once. Without it each process keeps
+# a local-memory cache: the worker that saved a change sees it at once, the others within
+# CATALOGUE_CACHE_SECONDS. practices/cache.py holds what is cached and when it is dropped.
+CACHE_URL = env_str("CACHE_URL", "") or env_str("REDIS_URL", "")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            "CACHE_URL (or REDIS_URL) must be a Redis URL such as redis://127.0.0.1:6379/0."
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "clearinghouse"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "clearinghouse",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+CATALOGUE_CACHE_SECONDS = env_int("CATALOGUE_CACHE_SECONDS", 300 if CACHE_URL else 30, minimum=0)

@@ -496,6 +496,13 @@ class Practice(Publishable):
                 name="practice_published_newest",
                 condition=Q(state=PublishingState.PUBLISHED),
             ),
+            # /practices/ in its default order (newest, then title, then id), deep pages
+            # included: the page's ids are read from this index alone (index-only scan).
+            models.Index(
+                fields=["-published_at", "title", "id"],
+                name="practice_published_order",
+                condition=Q(state=PublishingState.PUBLISHED),
+            ),
             # Admin lists filter by state.
             models.Index(fields=["state"], name="practice_state"),
         ]

@@ -122,5 +122,8 @@ def test_award_pages_run_a_fixed_number_of_queries(client, django_assert_num_que
         factories.RecognitionFactory(award=award, year=2010 + year)
     with django_assert_num_queries(1):
         assert client.get(reverse("awards:award_list")).status_code == 200
-    with django_assert_num_queries(3):  # award, categories with counts, recognitions
+    # award, categories with counts, level totals, year counts, recognitions shown
+    with django_assert_num_queries(5):
+        assert client.get(award.get_absolute_url()).status_code == 200
+    with django_assert_num_queries(2):  # the counts come from the cache until a change
         assert client.get(award.get_absolute_url()).status_code == 200

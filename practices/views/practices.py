@@ -2,6 +2,7 @@
 
 import csv
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import (
@@ -12,12 +13,14 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from awards.models import Recognition
 from practices import csvio, filters, search
+from practices.cache import cache_key, cached, detach_prefetched
 from practices.models import (
     EvidenceRating,
     EvidenceStrength,
@@ -55,6 +58,29 @@ def card_queryset(queryset: QuerySet) -> QuerySet:
     )
 
 
+def selection_key(request: HttpRequest) -> list:
+    """The query string without page and sort: what result counts and facets depend on."""
+    return sorted(
+        (key, request.GET.getlist(key)) for key in request.GET if key not in {"page", "sort"}
+    )
+
+
+def page_rows(page) -> list[Practice]:
+    """The practices of one page, read in two steps so deep pages stay cheap.
+
+    OFFSET makes PostgreSQL walk every row before the page; walking only the ids (from the
+    index in the list's order) and then reading the page's twenty rows keeps page 200 close
+    to page 1.
+    """
+    selection = page.paginator.object_list
+    bottom = (page.number - 1) * page.paginator.per_page
+    ids = list(selection.values_list("pk", flat=True)[bottom : bottom + page.paginator.per_page])
+    if not ids:
+        return []
+    rows = {practice.pk: practice for practice in selection.order_by().filter(pk__in=ids)}
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 def parse_page(raw: str | None) -> int | None:
     """The page number asked for, or None when it is not a positive whole number."""
     if raw is None or raw == "":
@@ -81,6 +107,10 @@ def practice_list(request: HttpRequest) -> HttpResponse:
         )
 
     paginator = Paginator(card_queryset(filterset.ordered_qs()), PAGE_SIZE)
+    # Counts depend on the filters and the search, not on the page or the order; they scan
+    # the whole selection, so they come from the catalogue cache (dropped on every change).
+    selection = selection_key(request)
+    paginator.count = cached("practice_list_count", selection, paginator.object_list.count)
     page_raw = request.GET.get("page")
     number = parse_page(page_raw)
     if number is None:
@@ -104,18 +134,40 @@ def practice_list(request: HttpRequest) -> HttpResponse:
         status = 404 if status == 200 else status
         number = paginator.num_pages
     page = paginator.page(number)
-    practices = list(page.object_list)
-    search.attach_headlines(practices, parsed)
 
+    def read_page() -> list[Practice]:
+        rows = page_rows(page)
+        search.attach_headlines(rows, parsed)
+        return rows
+
+    facet_params = {"selection": selection, "language": get_language()}
+    # The page's practices are read only when their rendered list is not cached already
+    # (templates/practices/practice_list.html): same query string, language and catalogue.
+    results_params = {
+        "query": sorted((key, request.GET.getlist(key)) for key in request.GET),
+        "page": number,
+        "language": get_language(),
+    }
     context = {
         "filter": filterset,
-        "facets": filters.facets(filterset),
+        # Facets are read (from the cache, else the database) only when their rendered
+        # fragment is not cached already (templates/practices/practice_list.html).
+        "facets": SimpleLazyObject(
+            lambda: cached("practice_list_facets", facet_params, lambda: filters.facets(filterset))
+        ),
+        "facets_cache_key": cache_key("practice_list_facets_html", facet_params),
+        "facets_cache_seconds": settings.CATALOGUE_CACHE_SECONDS,
         "page_obj": page,
-        "practices": practices,
+        "practices": SimpleLazyObject(read_page),
+        "results_cache_key": cache_key("practice_list_results_html", results_params),
         "query": query_text,
         "query_input": query_text or search.echo(request.GET.get("q")),
         "searching": bool(parsed),
-        "suggestion": search.suggest(parsed.text) if parsed else None,
+        "suggestion": (
+            cached("search_suggestion", parsed.text, lambda: search.suggest(parsed.text))
+            if parsed
+            else None
+        ),
         "sort": filterset.sort_value,
         "sort_choices": [
             (value, label)
@@ -299,11 +351,25 @@ def json_ld(request: HttpRequest, practice: Practice) -> dict:
     return data
 
 
+def published_detail(slug: str) -> tuple[Practice | None, list[Practice]]:
+    """The published practice with everything its page shows, ready to cache."""
+    practice = detail_queryset(Practice.objects.published()).filter(slug=slug).first()
+    if practice is None:
+        return None, []
+    detach_prefetched([practice])
+    return practice, related_practices(practice)
+
+
 @require_safe
 def practice_detail(request: HttpRequest, slug: str) -> HttpResponse:
     can_preview = request.user.is_authenticated and request.user.has_perm("practices.view_practice")
-    base = Practice.objects.all() if can_preview else Practice.objects.published()
-    practice = detail_queryset(base).filter(slug=slug).first()
+    if can_preview:
+        practice = detail_queryset(Practice.objects.all()).filter(slug=slug).first()
+        related = related_practices(practice) if practice else []
+    else:
+        # A published practice, its relations and its related practices (which rank every
+        # practice sharing a topic) are read once per catalogue change.
+        practice, related = cached("practice_detail", slug, lambda: published_detail(slug))
     if practice is None:
         raise Http404(_("No published practice has this address."))
     preview = not practice.is_published
@@ -312,7 +378,7 @@ def practice_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "preview": preview,
         "evidence_explained": EVIDENCE_EXPLAINED.get(practice.evidence_rating, ""),
         "strength_explained": STRENGTH_EXPLAINED.get(practice.evidence_strength, ""),
-        "related": related_practices(practice),
+        "related": related,
         "publications": practice.published_publications,
         "canonical_url": request.build_absolute_uri(practice.get_absolute_url()),
         "json_ld": json_ld(request, practice),
