@@ -176,6 +176,8 @@ def practice_form_data():
         return data
 
     return build
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: cached pages never leak between tests."""
