@@ -43,3 +43,12 @@ def test_year_boxes_are_text_boxes_so_rejected_input_stays_valid_html(client):
 def test_every_page_names_its_icon(client):
     html = client.get("/").content.decode()
     assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in html
+
+
+@pytest.mark.django_db
+def test_the_language_name_is_in_the_page_language_not_the_entry_language(client):
+    factories.PublicationFactory(published=True, title="A field guide")
+    html = client.get("/es/publications/").content.decode()
+    assert 'lang="en">A field guide</a>' in html
+    assert " · inglés</p>" in html
+    assert 'lang="en">inglés' not in html

@@ -86,7 +86,10 @@ def tab_until(page, predicate, limit: int = 60) -> list[dict]:
     raise AssertionError(f"Not reached within {limit} Tab presses: {stops}")
 
 
-def test_keyboard_alone_reaches_filters_and_results(page, city_catalogue):
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_keyboard_alone_reaches_filters_and_results(page, city_catalogue, viewport):
+    if viewport == "phone":
+        page.set_viewport_size(PHONE)
     page.goto(page.base + "/practices/")
 
     page.keyboard.press("Tab")
@@ -98,6 +101,12 @@ def test_keyboard_alone_reaches_filters_and_results(page, city_catalogue):
     page.keyboard.press("Tab")
     assert focused(page)["id"] == "id_q"
 
+    if viewport == "phone":
+        # On a phone the filters are folded under their summary: open it with Enter.
+        stops = tab_until(page, lambda stop: stop["tag"] == "summary")
+        assert not page.locator("#filters-panel").evaluate("panel => panel.open")
+        page.keyboard.press("Enter")
+        assert page.locator("#filters-panel").evaluate("panel => panel.open")
     stops = tab_until(page, lambda stop: stop["type"] == "checkbox")
     assert all(stop["outlined"] for stop in stops), stops
     assert all(stop["inFilters"] for stop in stops), stops
