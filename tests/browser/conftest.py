@@ -68,13 +68,16 @@ def page(chromium, live_server):
 
 
 def axe_violations(browser_page) -> list[dict]:
-    """Run axe-core (WCAG 2.0/2.1 A and AA rules) on the current page."""
+    """Run axe-core on the current page: the WCAG 2.0/2.1 A and AA rules, and axe's best
+    practices (headings in order, one main landmark, all content inside landmarks, one
+    level-one heading, unique landmark names)."""
     from axe_playwright_python.sync_playwright import Axe
 
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
     results = Axe().run(
         browser_page,
         options={
-            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+            "runOnly": {"type": "tag", "values": tags},
             "resultTypes": ["violations"],
         },
     )

@@ -145,7 +145,9 @@ PAGES = [
     ("search", "/search/?q=basketball"),
     ("about", "/about/"),
     ("not found", "/no-such-page/"),
+    ("rejected filters", "/practices/?year_from=abc&population=huge"),
 ]
+STATUS = {"not found": 404, "rejected filters": 400}
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
@@ -162,7 +164,7 @@ def test_public_pages_pass_the_accessibility_rules(
     try:
         for name, path in PAGES:
             response = page.goto(live_server.url + prefix + path)
-            expected_status = 404 if name == "not found" else 200
+            expected_status = STATUS.get(name, 200)
             if response.status != expected_status:
                 problems.append(f"{name}: status {response.status}")
                 continue
