@@ -50,5 +50,5 @@ def test_the_language_name_is_in_the_page_language_not_the_entry_language(client
     factories.PublicationFactory(published=True, title="A field guide")
     html = client.get("/es/publications/").content.decode()
     assert 'lang="en">A field guide</a>' in html
-    assert " · inglés</p>" in html
-    assert 'lang="en">inglés' not in html
+    assert " · Inglés</p>" in html
+    assert 'lang="en">Inglés' not in html
