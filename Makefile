@@ -86,3 +86,11 @@ bench: install
 
 clean-venv:
 	rm -rf $(VENV)
+
+# Translations: collect new interface strings into locale/es/LC_MESSAGES/django.po (translate
+# them there, with no fuzzy entries left), then compile the .mo. Both files are committed.
+.PHONY: messages
+messages: install
+	$(VPY) manage.py makemessages -l es --ignore=.venv --ignore=staticfiles \
+		--ignore=node_modules --ignore=media --ignore=.local
+	$(VPY) manage.py compilemessages --ignore=.venv

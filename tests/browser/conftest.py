@@ -68,13 +68,16 @@ def page(chromium, live_server):
 
 
 def axe_violations(browser_page) -> list[dict]:
-    """Run axe-core (WCAG 2.0/2.1 A and AA rules) on the current page."""
+    """Run axe-core on the current page: the WCAG 2.0/2.1 A and AA rules, and axe's best
+    practices (headings in order, one main landmark, all content inside landmarks, one
+    level-one heading, unique landmark names)."""
     from axe_playwright_python.sync_playwright import Axe
 
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
     results = Axe().run(
         browser_page,
         options={
-            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+            "runOnly": {"type": "tag", "values": tags},
             "resultTypes": ["violations"],
         },
     )
@@ -87,3 +90,70 @@ def describe(violations: list[dict]) -> str:
         targets = [", ".join(node["target"]) for node in violation["nodes"][:5]]
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
     return "\n".join(lines)
+
+
+@pytest.fixture
+def city_catalogue(transactional_db):
+    """A small published catalogue for the browser tests, built with the factories:
+    two practices of different sizes and evidence under one topic, an award won by one of
+    them, and a publication linked to it. Returns the records by name."""
+    from tests import factories
+
+    topic = factories.TopicFactory(
+        name="Youth violence prevention",
+        name_es="Prevención de la violencia juvenil",
+        slug="youth-violence-prevention",
+    )
+    parks = factories.DepartmentFactory(
+        name="Parks and recreation", name_es="Parques y recreación", slug="parks"
+    )
+    mid_sized = factories.JurisdictionFactory(
+        name="Riverside", slug="riverside", population=61_000, population_year=2020
+    )
+    small = factories.JurisdictionFactory(
+        name="Millbrook", slug="millbrook", population=8_200, population_year=2020
+    )
+    practice = factories.PracticeFactory(
+        published=True,
+        title="Late-night basketball and mentoring",
+        slug="late-night-basketball",
+        evidence_rating="effective",
+        lead_jurisdiction=mid_sized,
+        topics=[topic],
+        departments=[parks],
+        contact_name="Dana Ortiz",
+        contact_email="dana.ortiz@example.org",
+    )
+    factories.SourceFactory(practice=practice, title="City evaluation report")
+    factories.OutcomeFactory(practice=practice, description="Fewer youth arrests")
+    other = factories.PracticeFactory(
+        published=True,
+        title="Summer youth jobs",
+        slug="summer-youth-jobs",
+        evidence_rating="insufficient",
+        lead_jurisdiction=small,
+        topics=[topic],
+    )
+    award = factories.AwardFactory(name="Community Safety Award", slug="community-safety-award")
+    category = factories.AwardCategoryFactory(
+        award=award, name="Communities of 50,000 and over", slug="over-50k"
+    )
+    recognition = factories.RecognitionFactory(
+        practice=practice, award=award, category=category, year=2022
+    )
+    publication = factories.PublicationFactory(
+        published=True,
+        title="Preventing youth violence: a guide for cities",
+        slug="preventing-youth-violence",
+        topics=[topic],
+        practices=[practice],
+    )
+    return {
+        "topic": topic,
+        "department": parks,
+        "practice": practice,
+        "other": other,
+        "award": award,
+        "recognition": recognition,
+        "publication": publication,
+    }
