@@ -32,14 +32,32 @@ def manage(*args: str, env: dict | None = None, timeout: int = 120):
     )
 
 
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """Production serves hashed static files: collect them once, as a deploy does."""
+    root = tmp_path_factory.mktemp("static")
+    env = {"SECRET_KEY": "collectstatic-only-key", "DEBUG": "false", "STATIC_ROOT": str(root)}
+    result = manage("collectstatic", "--noinput", env=env)
+    assert result.returncode == 0, result.stderr
+    return str(root)
+
+
 @pytest.fixture
-def gunicorn_server():
-    """Start gunicorn on a free port with extra environment; yields its base URL."""
+def gunicorn_server(collected_static):
+    """Start gunicorn on a free port with extra environment; yields its base URL.
+
+    Static files come from a fresh collectstatic, so pages render as they do in production.
+    """
     started = []
 
     def start(env: dict) -> str:
         port = free_port()
-        full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "clearinghouse.settings", **env}
+        full_env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "clearinghouse.settings",
+            "STATIC_ROOT": collected_static,
+            **env,
+        }
         full_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         proc = subprocess.Popen(
             [

@@ -20,15 +20,6 @@ PRODUCTION_ENV = {
 }
 
 
-@pytest.fixture(scope="module")
-def collected_static(tmp_path_factory):
-    """Production serves hashed static files: collect them once, as a deploy does."""
-    root = tmp_path_factory.mktemp("static")
-    result = manage("collectstatic", "--noinput", env={**PRODUCTION_ENV, "STATIC_ROOT": str(root)})
-    assert result.returncode == 0, result.stderr
-    return str(root)
-
-
 def database_url() -> str:
     """The URL of the (migrated) test database, for a server in another process."""
     s = connection.settings_dict
