@@ -21,6 +21,7 @@ from django.db import connection, models, transaction
 from django.utils.text import slugify
 
 from awards.models import Award, AwardCategory, Recognition, RecognitionLevel
+from practices.cache import bump_catalogue_version
 from practices.models import (
     Department,
     EvidenceRating,
@@ -35,6 +36,7 @@ from practices.models import (
     Source,
     Topic,
 )
+from practices.search import refresh_search_words
 
 PREFIX = "gen-"
 # From this many practices on, full-text indexes are rebuilt once instead of updated per row.
@@ -968,6 +970,9 @@ def generate(
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         for name in m2m:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(_through(name)[0])}")
+    # COPY sends no save signals: drop cached pages and rebuild the suggestion vocabulary.
+    bump_catalogue_version()
+    refresh_search_words()
     report.practices = count
     report.recognitions = len(recognitions)
     report.seconds = time.monotonic() - started

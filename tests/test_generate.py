@@ -137,3 +137,13 @@ def test_large_loads_rebuild_the_full_text_index(monkeypatch):
         assert "USING gin (search_vector)" in cursor.fetchone()[0]
     found = Practice.objects.filter(search_vector=SearchQuery("program", config="ch_english"))
     assert found.exists()
+
+
+def test_generation_drops_cached_pages_and_feeds_the_suggestions():
+    from practices.cache import catalogue_version
+    from practices.search import suggest
+
+    before = catalogue_version()
+    generate(count=200, seed=5)
+    assert catalogue_version() != before
+    assert suggest("lightting") is not None

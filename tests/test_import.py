@@ -553,3 +553,12 @@ def test_admin_rejects_missing_large_or_non_csv_uploads(client, refs, curator, s
     response = upload(client, latin, action="import")
     assert response.status_code == 200 and "not UTF-8" in response.text
     assert not Practice.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_drops_cached_public_pages(refs):
+    from practices.cache import catalogue_version
+
+    before = catalogue_version()
+    import_practices(data=to_csv([good_row()]), publish=True)
+    assert catalogue_version() != before
