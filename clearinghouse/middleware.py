@@ -1,15 +1,18 @@
-"""Site-wide middleware: request log, Permissions-Policy, and a friendly 503 when the
-database is unavailable."""
+"""Site-wide middleware: request log, Permissions-Policy, a friendly 503 when the
+database is unavailable, and whole public pages served from the cache."""
 
 import logging
 import sys
 import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+
+from practices.cache import cache_key
 
 request_log = logging.getLogger("clearinghouse.requests")
 database_log = logging.getLogger("clearinghouse.database")
@@ -119,3 +122,77 @@ class DatabaseUnavailableMiddleware:
             )
             return database_unavailable_response()
         return None
+
+
+class PublicPageCacheMiddleware:
+    """Serves whole public catalogue pages to anonymous visitors from the cache.
+
+    Pages are stored under the catalogue version (``practices.cache``), the language and
+    the full path with its query string, so any curator's change shows on the next
+    request. Only what every anonymous visitor would get anyway is stored: a 200 answer of
+    one of ``CACHEABLE_VIEWS``, to a GET or HEAD without a session cookie, that sets no
+    cookie, is not marked private or no-store (draft previews are) and used no CSRF token.
+    Headers added by outer middleware (security, CSP, language) are added afresh to every
+    answer, cached or not.
+    """
+
+    CACHEABLE_VIEWS = {
+        "home",
+        "about",
+        "search",
+        "practices:practice_list",
+        "practices:practice_detail",
+        "practices:topic_list",
+        "practices:topic_detail",
+        "practices:publication_list",
+        "practices:publication_detail",
+        "practices:jurisdiction_detail",
+        "awards:award_list",
+        "awards:award_detail",
+    }
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        key = getattr(request, "_page_cache_key", None)
+        if key and self.may_store(request, response):
+            headers = [(name, value) for name, value in response.items()]
+            cache.set(key, (response.content, headers), settings.CATALOGUE_CACHE_SECONDS)
+        return response
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if (
+            settings.CATALOGUE_CACHE_SECONDS <= 0
+            or request.method not in {"GET", "HEAD"}
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+            or match is None
+            or match.view_name not in self.CACHEABLE_VIEWS
+        ):
+            return None
+        request._page_cache_key = cache_key(
+            "page", [getattr(request, "LANGUAGE_CODE", ""), request.get_full_path()]
+        )
+        stored = cache.get(request._page_cache_key)
+        if stored is None:
+            return None
+        request._page_cache_key = None  # already stored
+        content, headers = stored
+        response = HttpResponse(content)
+        for name, value in headers:
+            response[name] = value
+        return response
+
+    @staticmethod
+    def may_store(request: HttpRequest, response: HttpResponse) -> bool:
+        cache_control = response.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and "private" not in cache_control
+            and "no-store" not in cache_control
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        )

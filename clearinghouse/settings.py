@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "clearinghouse.middleware.PublicPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "clearinghouse.urls"

@@ -1,0 +1,74 @@
+"""Whole public pages come from the cache for anonymous visitors, and never go stale
+after a curator's change, nor leak to or from signed-in staff."""
+
+import pytest
+from django.urls import reverse
+
+from practices.models import Practice
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def practice():
+    topic = factories.TopicFactory(slug="lighting", name="Street lighting")
+    return factories.PracticeFactory(published=True, title="Corridor lighting", topics=[topic])
+
+
+def test_repeat_visit_is_served_whole_from_the_cache(client, practice, django_assert_num_queries):
+    url = reverse("practices:practice_list") + "?topic=lighting"
+    first = client.get(url)
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+    assert "Content-Security-Policy" in second  # outer middleware still adds its headers
+
+
+def test_a_change_shows_on_the_next_request(client, practice):
+    url = practice.get_absolute_url()
+    assert "Corridor lighting" in client.get(url).content.decode()
+    practice.title = "Corridor lighting and parks"
+    practice.save()
+    assert "Corridor lighting and parks" in client.get(url).content.decode()
+
+    list_url = reverse("practices:practice_list")
+    client.get(list_url)
+    factories.PracticeFactory(published=True, title="Late-night basketball")
+    assert "Late-night basketball" in client.get(list_url).content.decode()
+
+
+def test_languages_are_cached_apart(client, practice):
+    english = client.get(reverse("practices:practice_list")).content.decode()
+    spanish = client.get("/es" + reverse("practices:practice_list")).content.decode()
+    assert '<html lang="en"' in english
+    assert '<html lang="es"' in spanish
+
+
+def test_signed_in_staff_are_neither_served_nor_stored(client, practice, superuser):
+    url = practice.get_absolute_url()
+    client.get(url)  # now cached for anonymous visitors
+    # A write that skips model signals leaves the cached page in place ...
+    Practice.objects.filter(pk=practice.pk).update(title="Renamed quietly")
+    assert "Corridor lighting" in client.get(url).content.decode()
+    # ... but staff always get a fresh page, and theirs is not kept for the public.
+    client.force_login(superuser)
+    assert "Renamed quietly" in client.get(url).content.decode()
+    client.logout()
+    client.cookies.clear()
+    assert "Corridor lighting" in client.get(url).content.decode()
+
+
+def test_draft_previews_and_errors_are_not_stored(client, superuser):
+    draft = factories.PracticeFactory(title="Unreleased plan")
+    client.force_login(superuser)
+    assert client.get(draft.get_absolute_url()).status_code == 200  # staff preview
+    client.logout()
+    client.cookies.clear()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    bad = reverse("practices:practice_list") + "?year_from=abc"
+    assert client.get(bad).status_code == 400
+    assert client.get(bad).status_code == 400
