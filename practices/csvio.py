@@ -17,14 +17,14 @@ Two ways build the same rows. ``iter_rows`` formats model instances (with the re
 ``with_export_relations`` prefetches); it is the reference, and what the import's tests
 round-trip. ``export_rows`` asks PostgreSQL for the finished cells instead, one query
 whatever the size of the selection, and is what the public download uses: building a row
-from instances costs about 0.65 ms, reading it ready-made a few microseconds. A test keeps
-the two byte-for-byte equal.
+from instances costs about 0.65 ms; at 100,000 practices a selection of 2,000 rows now takes
+about 0.2 s in all instead of 1.1 s. Tests keep the two byte-for-byte equal.
 """
 
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db import connections, transaction
 from django.db.models import (
@@ -176,7 +176,7 @@ _URL_SLUG_RE = re.compile(r"[-a-zA-Z0-9_]+")
 _SLUG_MARK = "export-slug-mark"
 # For the export's query, until its transaction ends. A server-side cursor is planned for
 # its first tenth of rows (cursor_tuple_fraction 0.1): at 100,000 practices PostgreSQL then
-# walks every published practice in the list's order and takes 0.4 s where the sorted plan
+# walks every published practice in the list's order and takes 0.37 s where the sorted plan
 # takes 0.16 s, although every row is read. And the many small subqueries push the cost
 # estimate over jit_above_cost: compiling them took 135 ms of a 230 ms query.
 PLANNER_SETTINGS_SQL = (
@@ -270,7 +270,7 @@ def export_columns(queryset: QuerySet[Practice]) -> QuerySet:
     )
 
 
-def practice_url_maker(site_url: str = ""):
+def practice_url_maker(site_url: str = "") -> Callable[[str], str]:
     """A function slug -> ``site_url + practice.get_absolute_url()``, for the language and
     script prefix active now, without reversing the URL once per row."""
     path = reverse("practices:practice_detail", kwargs={"slug": _SLUG_MARK})
@@ -305,6 +305,7 @@ def export_rows(
             with connections[columns.db].cursor() as cursor:
                 cursor.execute(PLANNER_SETTINGS_SQL)
             for cells in columns.iterator(chunk_size=chunk_size):
+                # Cells come in EXPORT_COLUMNS order: the slug first, the url (last) missing.
                 row = [defuse(cell) for cell in cells]
                 row.append(defuse(url(cells[0])))
                 yield row
