@@ -7,6 +7,7 @@ counts can be read from the narrow indexes of migration 0004.
 """
 
 import random
+import re
 
 import pytest
 from django.db import connection
@@ -219,7 +220,16 @@ def test_counts_read_the_narrow_published_index_alone(mixed_catalogue):
     sqls = facet_sqls({"topic": "violence", "year_from": "2000"})
     attribute_pass = [sql for sql in sqls if "evidence_rating" in sql and "CASE WHEN" in sql]
     assert len(attribute_pass) == 1
-    assert "Index Only Scan using practice_published_facets" in plans(attribute_pass)
+    plan = plans(attribute_pass)
+    assert re.search(r"Index Only Scan using practice_published_(facets|by_lead) ", plan)
+
+
+def test_place_filters_read_only_the_chosen_jurisdictions(mixed_catalogue):
+    sqls = facet_sqls({"country": "SV", "department": "parks"})
+    topic_counts = [sql for sql in sqls if "practices_practice_topics" in sql and "COUNT(" in sql]
+    plan = plans(topic_counts)
+    assert "Index Only Scan using practice_published_by_lead " in plan
+    assert "Index Only Scan using practice_departments_department_practice " in plan
 
 
 def test_whole_catalogue_counts_leave_out_the_unpublished_ids(mixed_catalogue):
