@@ -6,15 +6,34 @@ are never duplicated and no DISTINCT is needed (the relevance order stays usable
 
 Facet counts: ``PracticeFilter.facet_queryset(group)`` is the selection with every filter
 applied except the group's own, so each option shows how many practices it would give.
+The counts are built to stay cheap at 100,000 practices: they read narrow indexes (the
+published ids with their lead jurisdiction, rating and year, and the many-to-many tables),
+count over the whole published catalogue by leaving out the few practices that are not
+published, and take country, region, population, evidence and awards from one pass.
 """
 
 import re
+from collections import Counter
+from typing import NamedTuple
 
 import django_filters
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -27,6 +46,7 @@ from practices.models import (
     EvidenceRating,
     PopulationBand,
     Practice,
+    PublishingState,
     Topic,
 )
 
@@ -222,17 +242,44 @@ class PracticeFilter(django_filters.FilterSet):
 
     # --- applying the filters -------------------------------------------------------
 
-    def filter_queryset(self, queryset, skip: str | None = None):
+    def filter_queryset(self, queryset, skip=()):
         for name, value in self.form.cleaned_data.items():
-            if name == skip:
+            if name in skip:
                 continue
             queryset = self.filters[name].filter(queryset, value)
         return queryset
 
-    def facet_queryset(self, group: str) -> QuerySet:
-        """The selection with every filter but ``group``'s (for that group's counts)."""
+    def facet_queryset(self, *groups: str) -> QuerySet:
+        """The published selection with every filter but those of ``groups`` (their counts)."""
         self.errors  # noqa: B018 - validates the form, so cleaned_data exists
-        return self.filter_queryset(self.queryset.all(), skip=group)
+        return self.filter_queryset(Practice.objects.published(), skip=groups)
+
+    def narrows(self, *groups: str) -> bool:
+        """Whether a filter other than those of ``groups`` leaves out published practices."""
+        self.errors  # noqa: B018
+        for name, value in self.form.cleaned_data.items():
+            if name in groups or name == "sort":
+                continue
+            if name == "q":
+                if search.parse(value):
+                    return True
+            elif name == "awarded":
+                if value and set(value) != {AwardedChoice.YES, AwardedChoice.NO}:
+                    return True
+            elif isinstance(value, int) or value:
+                return True
+        return False
+
+    def accepted(self, group: str) -> set[str] | None:
+        """The values ``group``'s filter keeps (as the facets name them); None: no filter."""
+        self.errors  # noqa: B018
+        value = self.form.cleaned_data.get(group)
+        if not value:
+            return None
+        values = {str(item) for item in value}
+        if group == "awarded" and values == {AwardedChoice.YES, AwardedChoice.NO}:
+            return None
+        return values
 
     @property
     def search_text(self) -> str:
@@ -263,10 +310,11 @@ class PracticeFilter(django_filters.FilterSet):
     def filter_topic(self, queryset, name, value):
         if not value:
             return queryset
-        # A parent topic includes its subtopics.
-        through = Practice.topics.through.objects.filter(
-            Q(topic__in=value) | Q(topic__parent__in=value)
-        )
+        # A parent topic includes its subtopics. The topic ids come first (a tiny table), so
+        # the practice ids are read from the topic index of the many-to-many table.
+        ids = [topic.pk for topic in value]
+        topics = Topic.objects.filter(Q(pk__in=ids) | Q(parent__in=ids)).values("pk")
+        through = Practice.topics.through.objects.filter(topic_id__in=topics)
         return queryset.filter(pk__in=through.values("practice_id"))
 
     def filter_department(self, queryset, name, value):
@@ -353,35 +401,62 @@ def _ids(selection: QuerySet) -> QuerySet:
     return selection.order_by().values("pk")
 
 
+def _unpublished_ids() -> QuerySet:
+    """Practices that are not published: the exact complement of ``published()`` (the state
+    is never null). Read from a small partial index; only ever used to leave them out."""
+    return Practice.objects.exclude(state=PublishingState.PUBLISHED).order_by().values("pk")
+
+
+def _in_selection(filterset: PracticeFilter, *groups: str, field: str = "practice_id") -> Q:
+    """Rows (of a table pointing at practices through ``field``) whose practice is in the
+    selection for ``groups``' counts.
+
+    With no other filter that selection is the whole published catalogue: leaving out the
+    few practices that are not published (NOT IN a short list) is much cheaper than
+    matching every row against every published id.
+    """
+    if filterset.narrows(*groups):
+        return Q(**{f"{field}__in": _ids(filterset.facet_queryset(*groups))})
+    return ~Q(**{f"{field}__in": _unpublished_ids()})
+
+
 def topic_facet(filterset: PracticeFilter) -> Facet:
     """Counts per topic; a parent counts practices in it or in any of its subtopics.
 
-    Two queries: the topics, and one aggregate (a UNION of direct and per-parent counts).
+    Two queries: the topics, and one aggregate over the many-to-many rows (a practice has a
+    topic once, so a topic without subtopics needs no DISTINCT; only the families of a parent
+    and its subtopics count distinct practices).
     """
-    rows = Practice.topics.through.objects.filter(
-        practice_id__in=_ids(filterset.facet_queryset("topic"))
-    )
-    direct = (
-        rows.filter(topic__parent__isnull=False)
-        .order_by()
-        .values("topic_id")
-        .annotate(n=Count("practice_id", distinct=True))
-        .values_list("topic_id", "n")
-    )
-    per_parent = (
-        rows.annotate(root=Coalesce("topic__parent_id", "topic_id"))
-        .order_by()
-        .values("root")
-        .annotate(n=Count("practice_id", distinct=True))
-        .values_list("root", "n")
-    )
-    counts = dict(per_parent.union(direct, all=True))
     topics = list(Topic.objects.all())
-    selected = _selected(filterset, "topic")
     children: dict[int, list[Topic]] = {}
     for topic in topics:
         if topic.parent_id:
             children.setdefault(topic.parent_id, []).append(topic)
+    rows = Practice.topics.through.objects.filter(_in_selection(filterset, "topic")).order_by()
+    counts_query = (
+        (rows.exclude(topic_id__in=list(children)) if children else rows)
+        .values_list("topic_id")
+        .annotate(n=Count("*"))
+    )
+    if children:
+        family_ids = [*children, *(child.pk for kids in children.values() for child in kids)]
+        root = Case(
+            *(
+                When(topic_id__in=[child.pk for child in kids], then=Value(parent))
+                for parent, kids in children.items()
+            ),
+            default=F("topic_id"),
+            output_field=BigIntegerField(),
+        )
+        families = (
+            rows.filter(topic_id__in=family_ids)
+            .annotate(root=root)
+            .values_list("root")
+            .annotate(n=Count("practice_id", distinct=True))
+        )
+        counts_query = counts_query.union(families, all=True)
+    counts = dict(counts_query)
+    selected = _selected(filterset, "topic")
     options = []
     for topic in topics:
         if topic.parent_id:
@@ -405,23 +480,97 @@ def topic_facet(filterset: PracticeFilter) -> Facet:
 
 
 def department_facet(filterset: PracticeFilter) -> Facet:
-    ids = _ids(filterset.facet_queryset("department"))
-    departments = Department.objects.annotate(n=Count("practices", filter=Q(practices__in=ids)))
+    """Two queries: the departments, and the count of practices per department."""
+    counts = dict(
+        Practice.departments.through.objects.filter(_in_selection(filterset, "department"))
+        .order_by()
+        .values_list("department_id")
+        .annotate(n=Count("*"))
+    )
     selected = _selected(filterset, "department")
-    options = [FacetOption(d.slug, d.display_name, d.n, d.slug in selected) for d in departments]
+    options = [
+        FacetOption(d.slug, d.display_name, counts.get(d.pk, 0), d.slug in selected)
+        for d in Department.objects.all()
+    ]
     return Facet("department", _("Departments involved"), _visible(options))
 
 
-def country_facet(filterset: PracticeFilter) -> Facet:
-    rows = (
-        filterset.facet_queryset("country")
-        .order_by()
-        .values_list("lead_jurisdiction__country")
-        .annotate(n=Count("pk"))
+# Facet groups counted together from one pass over the selection (see attribute_counts).
+ATTRIBUTE_GROUPS = ("country", "region", "population", "evidence", "awarded")
+
+
+class AttributeRow(NamedTuple):
+    """Published practices of the selection sharing these values, and how many."""
+
+    country: str
+    region: str
+    population: str | None
+    evidence: str
+    awarded: str
+    n: int
+
+
+def attribute_counts(filterset: PracticeFilter) -> dict[str, Counter]:
+    """Counts per option of the country, region, population, evidence and awards groups.
+
+    One query groups the selection without those five filters by the five values (a few
+    thousand groups at most); each group's counts then add up the rows that the *other*
+    four filters keep, which is what five separate aggregates would give.
+    """
+    band = Case(
+        *(
+            When(PopulationBand.q(band, prefix="lead_jurisdiction__"), then=Value(band.value))
+            for band in PopulationBand
+        ),
+        default=Value(None),
+        output_field=CharField(),
     )
+    # "id IN (recognised ids)" runs as one hashed subplan, not a subquery per row.
+    recognised = ExpressionWrapper(
+        Q(pk__in=Recognition.objects.values("practice_id")), output_field=BooleanField()
+    )
+    rows = [
+        AttributeRow(
+            country, region, population, evidence, AwardedChoice.YES if yes else AwardedChoice.NO, n
+        )
+        for country, region, population, evidence, yes, n in (
+            filterset.facet_queryset(*ATTRIBUTE_GROUPS)
+            .order_by()
+            .annotate(band=band, recognised=recognised)
+            .values_list(
+                "lead_jurisdiction__country",
+                "lead_jurisdiction__region",
+                "band",
+                "evidence_rating",
+                "recognised",
+            )
+            .annotate(n=Count("pk"))
+        )
+    ]
+    accepted = {group: filterset.accepted(group) for group in ATTRIBUTE_GROUPS}
+    counts = {group: Counter() for group in ATTRIBUTE_GROUPS}
+    for row in rows:
+        values = row._asdict()
+        rejected = [
+            group
+            for group in ATTRIBUTE_GROUPS
+            if accepted[group] is not None and values[group] not in accepted[group]
+        ]
+        if len(rejected) > 1:
+            continue
+        for group in rejected or ATTRIBUTE_GROUPS:
+            # A row that one filter rejects still counts for that filter's own options.
+            if values[group] is not None:
+                counts[group][values[group]] += row.n
+    return counts
+
+
+def country_facet(filterset: PracticeFilter, counts: Counter) -> Facet:
     selected = _selected(filterset, "country")
     options = [
-        FacetOption(code, countries.name(code) or code, n, code in selected) for code, n in rows
+        FacetOption(code, countries.name(code) or code, n, code in selected)
+        for code, n in counts.items()
+        if n
     ]
     found = {option.value for option in options}
     options += [
@@ -436,15 +585,11 @@ def country_facet(filterset: PracticeFilter) -> Facet:
 REGION_FACET_LIMIT = 30
 
 
-def region_facet(filterset: PracticeFilter) -> Facet:
-    rows = (
-        filterset.facet_queryset("region")
-        .exclude(lead_jurisdiction__region="")
-        .order_by()
-        .values_list("lead_jurisdiction__region")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "lead_jurisdiction__region")[:REGION_FACET_LIMIT]
-    )
+def region_facet(filterset: PracticeFilter, counts: Counter) -> Facet:
+    rows = sorted(
+        ((region, n) for region, n in counts.items() if region and n),
+        key=lambda item: (-item[1], item[0]),
+    )[:REGION_FACET_LIMIT]
     selected = _selected(filterset, "region")
     options = [FacetOption(region, region, n, region in selected) for region, n in rows]
     found = {option.value for option in options}
@@ -456,47 +601,25 @@ def region_facet(filterset: PracticeFilter) -> Facet:
     return Facet("region", _("State, province or department"), _visible(options))
 
 
-def population_facet(filterset: PracticeFilter) -> Facet:
-    counts = filterset.facet_queryset("population").aggregate(
-        **{
-            band.value.replace("-", "_"): Count(
-                "pk", filter=PopulationBand.q(band, prefix="lead_jurisdiction__")
-            )
-            for band in PopulationBand
-        }
-    )
+def population_facet(filterset: PracticeFilter, counts: Counter) -> Facet:
     selected = _selected(filterset, "population")
     options = [
-        FacetOption(
-            band.value, band.label, counts[band.value.replace("-", "_")], band.value in selected
-        )
+        FacetOption(band.value, band.label, counts[band.value], band.value in selected)
         for band in PopulationBand
     ]
     return Facet("population", _("Population of the lead jurisdiction"), _visible(options))
 
 
-def evidence_facet(filterset: PracticeFilter) -> Facet:
-    counts = dict(
-        filterset.facet_queryset("evidence")
-        .order_by()
-        .values_list("evidence_rating")
-        .annotate(n=Count("pk"))
-    )
+def evidence_facet(filterset: PracticeFilter, counts: Counter) -> Facet:
     selected = _selected(filterset, "evidence")
     options = [
-        FacetOption(value, label, counts.get(value, 0), value in selected)
+        FacetOption(value, label, counts[value], value in selected)
         for value, label in EvidenceRating.choices
     ]
     return Facet("evidence", _("Evidence rating"), _visible(options))
 
 
-def awarded_facet(filterset: PracticeFilter) -> Facet:
-    # "id IN (recognised ids)" runs as one hashed subplan, not a subquery per row.
-    recognised = Q(pk__in=Recognition.objects.values("practice_id"))
-    counts = filterset.facet_queryset("awarded").aggregate(
-        total=Count("pk"), yes=Count("pk", filter=recognised)
-    )
-    counts["no"] = counts["total"] - counts["yes"]
+def awarded_facet(filterset: PracticeFilter, counts: Counter) -> Facet:
     selected = _selected(filterset, "awarded")
     options = [
         FacetOption(value, label, counts[value], value in selected)
@@ -506,24 +629,32 @@ def awarded_facet(filterset: PracticeFilter) -> Facet:
 
 
 def award_facet(filterset: PracticeFilter) -> Facet:
-    ids = _ids(filterset.facet_queryset("award"))
-    awards = Award.objects.annotate(
-        n=Count("recognitions__practice", filter=Q(recognitions__practice__in=ids), distinct=True)
+    """Two queries: the awards, and the practices recognised by each."""
+    counts = dict(
+        Recognition.objects.filter(_in_selection(filterset, "award"))
+        .order_by()
+        .values_list("award_id")
+        .annotate(n=Count("practice_id", distinct=True))
     )
     selected = _selected(filterset, "award")
-    options = [FacetOption(a.slug, a.name, a.n, a.slug in selected) for a in awards]
+    options = [
+        FacetOption(a.slug, a.name, counts.get(a.pk, 0), a.slug in selected)
+        for a in Award.objects.all()
+    ]
     return Facet("award", _("Award won"), _visible(options))
 
 
 def facets(filterset: PracticeFilter) -> list[Facet]:
-    """Every facet group: one aggregate query each (two for topics: names and counts)."""
+    """Every facet group, in seven queries whatever the selection: names and counts for
+    topics, departments and awards, and one pass for the other five groups."""
+    attributes = attribute_counts(filterset)
     return [
         topic_facet(filterset),
         department_facet(filterset),
-        population_facet(filterset),
-        country_facet(filterset),
-        region_facet(filterset),
-        evidence_facet(filterset),
-        awarded_facet(filterset),
+        population_facet(filterset, attributes["population"]),
+        country_facet(filterset, attributes["country"]),
+        region_facet(filterset, attributes["region"]),
+        evidence_facet(filterset, attributes["evidence"]),
+        awarded_facet(filterset, attributes["awarded"]),
         award_facet(filterset),
     ]
