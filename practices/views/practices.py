@@ -1,6 +1,7 @@
 """Practice list (filters, search, facets), CSV export and detail."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import (
@@ -32,6 +33,10 @@ EXPORT_CHUNK_SIZE = 1000
 # practices), so this keeps an export well inside the web worker's timeout
 # (GUNICORN_TIMEOUT, 30 s by default) and the download a sensible size.
 EXPORT_MAX_ROWS = 20_000
+# Finished downloads of up to this many rows (about 4 MB of CSV) are kept in the shared
+# cache under the catalogue version, so a repeated download of the same selection is one
+# cache read; any curator's change drops them with everything else.
+EXPORT_CACHE_MAX_ROWS = 2_500
 RELATED_COUNT = 4
 
 
@@ -192,6 +197,27 @@ def practice_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+def export_cache_key(request: HttpRequest, site_url: str) -> str | None:
+    """Where a finished download of this selection is kept, or None when it is not kept.
+
+    Downloads are kept only in a cache every worker shares (Redis): a few megabytes per
+    selection would swell each worker's own memory.
+    """
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.CATALOGUE_CACHE_SECONDS <= 0 or not backend.endswith("RedisCache"):
+        return None
+    return cache_key("practice_export", [get_language(), site_url, sorted(request.GET.lists())])
+
+
+def keep_after_streaming(key: str, pieces):
+    """Stream ``pieces``; once the whole download has gone out, keep it under ``key``."""
+    kept = []
+    for piece in pieces:
+        kept.append(piece)
+        yield piece
+    cache.set(key, kept, settings.CATALOGUE_CACHE_SECONDS)
+
+
 def practice_export(request: HttpRequest) -> HttpResponse:
     """The current selection of /practices/ as CSV, streamed in pieces."""
     filterset = practice_filter(request)
@@ -215,8 +241,16 @@ def practice_export(request: HttpRequest) -> HttpResponse:
     # One query whatever the selection's size: PostgreSQL joins the multi-valued cells, and
     # a server-side cursor hands the rows over EXPORT_CHUNK_SIZE at a time.
     site_url = request.build_absolute_uri("/").rstrip("/")
-    rows = csvio.export_rows(selection, site_url, chunk_size=EXPORT_CHUNK_SIZE)
-    response = StreamingHttpResponse(csvio.csv_pieces(rows), content_type="text/csv; charset=utf-8")
+    key = export_cache_key(request, site_url) if total <= EXPORT_CACHE_MAX_ROWS else None
+    stored = cache.get(key) if key else None
+    if stored is not None:
+        pieces = iter(stored)
+    else:
+        rows = csvio.export_rows(selection, site_url, chunk_size=EXPORT_CHUNK_SIZE)
+        pieces = csvio.csv_pieces(rows)
+        if key:
+            pieces = keep_after_streaming(key, pieces)
+    response = StreamingHttpResponse(pieces, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="practices.csv"'
     return response
 
