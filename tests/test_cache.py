@@ -1,6 +1,5 @@
 """Cached catalogue work (practices/cache.py) and its invalidation when curators edit."""
 
-import socket
 import uuid
 
 import pytest
@@ -8,7 +7,7 @@ from django.core.cache import cache
 
 from practices import cache as catalogue_cache
 from practices.models import Practice, PublishingState
-from tests.conftest import manage
+from tests.conftest import manage, redis_answers
 from tests.factories import (
     AwardFactory,
     PracticeFactory,
@@ -212,14 +211,6 @@ def test_reading_never_invalidates():
     list(Practice.objects.published())
     published_titles()
     assert catalogue_cache.catalogue_version() == version
-
-
-def redis_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.mark.django_db

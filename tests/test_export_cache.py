@@ -2,7 +2,6 @@
 curator's change drops it."""
 
 import os
-import socket
 import uuid
 
 import pytest
@@ -13,16 +12,9 @@ from django.urls import reverse
 
 from practices.views import practices as views
 from tests import factories
+from tests.conftest import redis_answers
 
 pytestmark = pytest.mark.django_db
-
-
-def redis_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture
