@@ -93,10 +93,35 @@ class PartnerPairFactory(factory.django.DjangoModelFactory):
     second = factory.SubFactory(JurisdictionFactory, country="SV", region="San Salvador")
 
 
-class PracticeFactory(factory.django.DjangoModelFactory):
+def add_related(field: str) -> factory.PostGeneration:
+    """``Factory(field=[a, b])`` adds a and b to the many-to-many ``field``."""
+
+    def add(obj, create, extracted, **kwargs):
+        if create and extracted:
+            getattr(obj, field).add(*extracted)
+
+    return factory.PostGeneration(add)
+
+
+class PublishableFactory(factory.django.DjangoModelFactory):
+    """Drafts by default; ``published=True`` publishes with today's date."""
+
+    class Meta:
+        abstract = True
+        skip_postgeneration_save = True
+
+    state = PublishingState.DRAFT
+
+    class Params:
+        published = factory.Trait(
+            state=PublishingState.PUBLISHED,
+            published_at=factory.LazyFunction(timezone.now),
+        )
+
+
+class PracticeFactory(PublishableFactory):
     class Meta:
         model = Practice
-        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Neighbourhood safety program {n}")
     slug = factory.Sequence(lambda n: f"neighbourhood-safety-program-{n}")
@@ -107,28 +132,12 @@ class PracticeFactory(factory.django.DjangoModelFactory):
     evidence_rating = EvidenceRating.PROMISING
     year_started = 2015
     lead_jurisdiction = factory.SubFactory(JurisdictionFactory)
-    state = PublishingState.DRAFT
 
-    class Params:
-        published = factory.Trait(
-            state=PublishingState.PUBLISHED,
-            published_at=factory.LazyFunction(timezone.now),
-        )
+    topics = add_related("topics")
 
-    @factory.post_generation
-    def topics(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.topics.add(*extracted)
+    departments = add_related("departments")
 
-    @factory.post_generation
-    def departments(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.departments.add(*extracted)
-
-    @factory.post_generation
-    def partner_jurisdictions(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.partner_jurisdictions.add(*extracted)
+    partner_jurisdictions = add_related("partner_jurisdictions")
 
 
 class SourceFactory(factory.django.DjangoModelFactory):
@@ -149,10 +158,9 @@ class OutcomeFactory(factory.django.DjangoModelFactory):
     rating = EvidenceRating.PROMISING
 
 
-class PublicationFactory(factory.django.DjangoModelFactory):
+class PublicationFactory(PublishableFactory):
     class Meta:
         model = Publication
-        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Guide to problem solving {n}")
     slug = factory.Sequence(lambda n: f"guide-to-problem-solving-{n}")
@@ -162,23 +170,10 @@ class PublicationFactory(factory.django.DjangoModelFactory):
     year = 2019
     summary = "A practical guide for local governments."
     url = "https://example.org/guide"
-    state = PublishingState.DRAFT
 
-    class Params:
-        published = factory.Trait(
-            state=PublishingState.PUBLISHED,
-            published_at=factory.LazyFunction(timezone.now),
-        )
+    topics = add_related("topics")
 
-    @factory.post_generation
-    def topics(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.topics.add(*extracted)
-
-    @factory.post_generation
-    def practices(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.practices.add(*extracted)
+    practices = add_related("practices")
 
 
 class AwardFactory(factory.django.DjangoModelFactory):
@@ -190,10 +185,7 @@ class AwardFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"award-for-excellence-{n}")
     sponsor = "An association of local governments"
 
-    @factory.post_generation
-    def committee(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.committee.add(*extracted)
+    committee = add_related("committee")
 
 
 class AwardCategoryFactory(factory.django.DjangoModelFactory):
