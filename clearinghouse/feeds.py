@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from clearinghouse.site_url import absolute_url
 from clearinghouse.sitemaps import SITEMAPS
 from practices.models import Practice
 
@@ -30,11 +31,12 @@ class PracticeFeed(Feed):
     title = _("New practices · Public Safety Practices Clearinghouse")
     subtitle = _("Crime-prevention and public-safety programs that local governments ran.")
 
+    # Absolute links, so the syndication framework never builds them from the request.
     def link(self):
-        return reverse("practices:practice_list")
+        return absolute_url(reverse("practices:practice_list"))
 
     def feed_url(self):
-        return reverse("practice_feed")
+        return absolute_url(reverse("practice_feed"))
 
     def items(self):
         return (
@@ -51,7 +53,7 @@ class PracticeFeed(Feed):
         return xml_text(practice.summary)
 
     def item_link(self, practice):
-        return practice.get_absolute_url()
+        return absolute_url(practice.get_absolute_url())
 
     def item_pubdate(self, practice):
         return practice.published_at
@@ -80,6 +82,6 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /i18n/",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        f"Sitemap: {absolute_url(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -19,6 +19,7 @@ from clearinghouse.env import (
     env_str,
     parse_database_url,
 )
+from clearinghouse.site_url import default_site_url, parse_site_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -141,6 +142,12 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
 if env_bool("BEHIND_PROXY", False):
     # The reverse proxy terminates TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Absolute URLs (canonical, og:url, hreflang, feed, sitemap, JSON-LD, CSV export) are built
+# from SITE_URL, never from the request's Host header or scheme, which a client chooses.
+SITE_URL = parse_site_url(
+    "SITE_URL",
+    env_str("SITE_URL", "") or default_site_url(ALLOWED_HOSTS, https=HTTPS),
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_HTTPONLY = True

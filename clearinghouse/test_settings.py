@@ -8,6 +8,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-used-anywhere-else-0123456789abcdef")
 os.environ.setdefault("HTTPS", "false")
+# The address the test client's pages are served under (its Host is "testserver").
+os.environ.setdefault("SITE_URL", "http://testserver")
 
 from clearinghouse.settings import *  # noqa: E402, F403
 

@@ -55,11 +55,12 @@ def collected_static(tmp_path_factory):
 def gunicorn_server(collected_static):
     """Start gunicorn on a free port with extra environment; yields its base URL.
 
-    Static files come from a fresh collectstatic, so pages render as they do in production.
+    It reads the project's gunicorn configuration, as production does. Static files come
+    from a fresh collectstatic, so pages render as they do in production.
     """
     started = []
 
-    def start(env: dict) -> str:
+    def start(env: dict, *, workers: int = 1) -> str:
         port = free_port()
         full_env = {
             **os.environ,
@@ -74,10 +75,12 @@ def gunicorn_server(collected_static):
                 "-m",
                 "gunicorn",
                 "clearinghouse.wsgi:application",
+                "--config",
+                str(ROOT / "clearinghouse" / "gunicorn_conf.py"),
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
-                "1",
+                str(workers),
                 "--access-logfile",
                 "/dev/null",
             ],

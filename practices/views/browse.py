@@ -12,6 +12,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from clearinghouse.site_url import absolute_url
 from practices.models import (
     Department,
     Jurisdiction,
@@ -165,13 +166,13 @@ def publication_list(request: HttpRequest) -> HttpResponse:
 _JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
-def publication_json_ld(request: HttpRequest, publication: Publication) -> SafeString:
+def publication_json_ld(publication: Publication) -> SafeString:
     """schema.org data for search engines, safe to place inside a <script> element."""
     data = {
         "@context": "https://schema.org",
         "@type": "Book" if publication.isbn else "CreativeWork",
         "name": publication.title,
-        "url": request.build_absolute_uri(publication.get_absolute_url()),
+        "url": absolute_url(publication.get_absolute_url()),
         "inLanguage": publication.language,
         "genre": str(publication.get_kind_display()),
     }
@@ -223,7 +224,7 @@ def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "publication": publication,
             "preview": preview,
-            "json_ld": publication_json_ld(request, publication),
+            "json_ld": publication_json_ld(publication),
         },
     )
     if preview:
