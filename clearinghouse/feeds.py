@@ -26,8 +26,22 @@ def xml_text(value: str) -> str:
     return XML_FORBIDDEN.sub(" ", value)
 
 
+class TextAtomFeed(Atom1Feed):
+    """Atom with each entry's summary sent as plain text (``type="text"``).
+
+    Django's Atom feed marks summaries ``type="html"``, so a feed reader would turn a
+    curator's ``&lt;script&gt;`` back into markup. Summaries here are plain text, and
+    every other element of an entry already is.
+    """
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class PracticeFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = TextAtomFeed
     title = _("New practices · Public Safety Practices Clearinghouse")
     subtitle = _("Crime-prevention and public-safety programs that local governments ran.")
 
