@@ -10,8 +10,10 @@ values use these conventions, so an export imports back unchanged:
 - ``url``: the practice's public page (informative, not imported)
 
 A cell that would start with ``=``, ``+``, ``-``, ``@``, tab or carriage return is
-prefixed with an apostrophe so spreadsheets do not run it as a formula; the import
-removes that apostrophe again.
+prefixed with an apostrophe so spreadsheets do not run it as a formula, and so is every
+part of a cell after a character a spreadsheet might split it at (``,``, ``;``, tab, ``|``,
+a line break): a spreadsheet that reads the file with another separator would otherwise
+run ``Chief;=1+1`` as a formula. The import removes those apostrophes again.
 
 Two ways build the same rows. ``iter_rows`` formats model instances (with the relations
 ``with_export_relations`` prefetches); it is the reference, and what the import's tests
@@ -81,29 +83,37 @@ EXPORT_COLUMNS = [
 INFORMATIVE_COLUMNS = {"recognitions", "url"}
 
 
-# First characters after which ``defuse`` has to look closer: the formula starts, and the
-# apostrophe (``'=1`` must become ``''=1``). Any other first character leaves a cell as it is.
-_RISKY_FIRST = frozenset("'").union(FORMULA_STARTS)
-
-
-def _needs_apostrophe(value: str) -> bool:
-    # Text that already starts with apostrophes before a formula character gets one more,
-    # so that ``restore`` can tell it from a defused cell: restore(defuse(v)) == v always.
-    return value.lstrip("'").startswith(FORMULA_STARTS)
+# Characters a spreadsheet may split a cell at, whatever the file's own separator: the list
+# separators of different locales (comma, semicolon), tab, pipe, and line breaks. Each part
+# after one of them is checked like the start of a cell.
+SPLIT_CHARACTERS = ",;\t|\r\n"
+_FORMULA_CLASS = "".join(re.escape(c) for c in FORMULA_STARTS)
+_SPLIT_CLASS = "".join(re.escape(c) for c in SPLIT_CHARACTERS)
+# A part that starts (after spaces and any apostrophes) with a formula character.
+_DANGEROUS_PART = re.compile(rf"(^|[{_SPLIT_CLASS}])( *)(?='*[{_FORMULA_CLASS}])")
+# The same part once defused: one apostrophe more than the original had.
+_DEFUSED_PART = re.compile(rf"(^|[{_SPLIT_CLASS}])( *)'(?='*[{_FORMULA_CLASS}])")
+_ALL_SAFE = re.compile(rf"[^'{_FORMULA_CLASS}{_SPLIT_CLASS}]*")
 
 
 def defuse(value: str) -> str:
-    """Neutralise spreadsheet formulas at the start of a cell."""
-    if value[:1] not in _RISKY_FIRST:
+    """Neutralise spreadsheet formulas at the start of a cell and of every part of it a
+    spreadsheet could split off (``Chief;=1+1`` becomes ``Chief;'=1+1``).
+
+    Each such part that starts, after spaces, with a formula character (or with
+    apostrophes and then one) gets one apostrophe more, so ``restore`` can undo it exactly:
+    restore(defuse(v)) == v always.
+    """
+    if _ALL_SAFE.fullmatch(value):
         return value
-    return f"'{value}" if _needs_apostrophe(value) else value
+    return _DANGEROUS_PART.sub(r"\1\2'", value)
 
 
 def restore(value: str) -> str:
     """Undo ``defuse`` on import."""
-    if value.startswith("'") and _needs_apostrophe(value):
-        return value[1:]
-    return value
+    if "'" not in value:
+        return value
+    return _DEFUSED_PART.sub(r"\1\2", value)
 
 
 def with_export_relations(queryset: QuerySet[Practice]) -> QuerySet[Practice]:
