@@ -3,13 +3,18 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from clearinghouse import feeds, search, views, views_about
+from clearinghouse import admin_views, feeds, search, views, views_about
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", feeds.robots_txt, name="robots_txt"),
     path("sitemap.xml", feeds.sitemap, name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the admin's own "view on site" redirect, which it replaces (admin_views.py).
+    path(
+        f"{settings.ADMIN_URL}r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(admin_views.view_on_site),
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

@@ -1,0 +1,123 @@
+"""Findings of the second security review (issue 18) that are not about absolute URLs:
+what a committee member sees in the admin, the admin's "view on site" redirect, the
+search vocabulary, NUL bytes in admin query strings, the login redirect, the language
+cookie and Cross-Origin-Resource-Policy."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from practices.models import PublishingState
+from tests.factories import PracticeFactory, PublicationFactory, RecognitionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+# --- Committee members see only their own awards' recognitions and committees ---------
+
+
+@pytest.fixture
+def shared_practice(award_a, award_b):
+    """A practice recognised by both awards, with who tagged each recognition."""
+    practice = PracticeFactory(published=True, title="Lights on")
+    own = RecognitionFactory(
+        practice=practice, award=award_a, category=award_a.categories.get(), year=2021
+    )
+    other = RecognitionFactory(
+        practice=practice, award=award_b, category=award_b.categories.get(), year=2019
+    )
+    return practice, own, other
+
+
+@pytest.mark.parametrize(
+    ("role", "shown", "hidden"),
+    [
+        ("committee_a", ["Award A"], ["Award B"]),
+        ("committee_b", ["Award B"], ["Award A"]),
+        ("curator", ["Award A", "Award B"], []),
+        ("superuser", ["Award A", "Award B"], []),
+    ],
+)
+def test_practice_page_shows_only_the_recognitions_the_user_may_see(
+    client, request, shared_practice, role, shown, hidden
+):
+    practice, own, other = shared_practice
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(reverse("admin:practices_practice_change", args=[practice.pk]))
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][-1].formset
+    assert sorted(r.award.name for r in formset.queryset) == shown
+    for name in hidden:
+        recognition = own if name == "Award A" else other
+        assert name not in response.text
+        change = reverse("admin:awards_recognition_change", args=[recognition.pk])
+        assert change not in response.text
+        assert client.get(change).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "award_fixture", "sees_committee"),
+    [
+        ("committee_a", "award_a", True),
+        ("committee_a", "award_b", False),
+        ("committee_b", "award_a", False),
+        ("curator", "award_b", True),
+        ("superuser", "award_a", True),
+    ],
+)
+def test_award_page_shows_its_committee_only_to_curators_and_that_committee(
+    client, request, role, award_fixture, sees_committee
+):
+    award = request.getfixturevalue(award_fixture)
+    member = award.committee.get()
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(reverse("admin:awards_award_change", args=[award.pk]))
+    assert response.status_code == 200
+    assert (member.username in response.text) is sees_committee
+
+
+# --- /admin/r/<content type>/<id>/ leads only to what the user may view ----------------
+
+
+def view_on_site(record) -> str:
+    content_type = ContentType.objects.get_for_model(record)
+    return reverse("admin:view_on_site", args=[content_type.pk, record.pk])
+
+
+def test_view_on_site_refuses_a_draft_the_user_may_not_view(client, committee_a):
+    draft = PublicationFactory(state=PublishingState.DRAFT)
+    client.force_login(committee_a)
+    assert client.get(reverse("admin:practices_publication_changelist")).status_code == 403
+    response = client.get(view_on_site(draft))
+    assert response.status_code == 403
+    assert "Location" not in response
+
+
+def test_view_on_site_refuses_another_awards_recognition(client, committee_a, shared_practice):
+    _practice, own, other = shared_practice
+    client.force_login(committee_a)
+    assert client.get(view_on_site(other)).status_code in {403, 404}
+
+
+def test_view_on_site_redirects_to_the_configured_address(client, curator, settings):
+    settings.SITE_URL = "https://safety.example.org"
+    draft = PublicationFactory(state=PublishingState.DRAFT)
+    client.force_login(curator)
+    response = client.get(view_on_site(draft), HTTP_HOST="127.0.0.1:6666")
+    assert response.status_code == 302
+    assert response["Location"] == f"https://safety.example.org{draft.get_absolute_url()}"
+
+
+@pytest.mark.parametrize("path", ["999999/1/", "{ct}/999999/", "{ct}/not-a-number/"])
+def test_view_on_site_of_nothing_is_a_404(client, curator, path):
+    content_type = ContentType.objects.get_for_model(PublicationFactory._meta.model)
+    client.force_login(curator)
+    url = reverse("admin:index") + "r/" + path.format(ct=content_type.pk)
+    assert client.get(url).status_code == 404
+
+
+def test_view_on_site_needs_a_staff_login(client):
+    publication = PublicationFactory(published=True)
+    response = client.get(view_on_site(publication))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
