@@ -8,5 +8,7 @@ class PracticesConfig(AppConfig):
 
     def ready(self):
         from practices.cache import connect_signals
+        from practices.search import connect_vocabulary_signals
 
         connect_signals()
+        connect_vocabulary_signals()

@@ -12,7 +12,9 @@ Queries use PostgreSQL's websearch syntax: ``"exact phrase"``, ``-excluded``, ``
 
 "Did you mean" suggestions come from ``practice_search_word``, a materialized view of the
 words used by published practices (clearinghouse migration 0001), compared with pg_trgm
-similarity. ``refresh_search_words()`` (``manage.py refresh_search_words``) rebuilds it.
+similarity. ``refresh_search_words()`` (``manage.py refresh_search_words``) rebuilds it; a
+practice saved or deleted through the models schedules that after its transaction commits
+whenever the published text may have changed, so an unpublished practice's words go at once.
 """
 
 import re
@@ -24,12 +26,12 @@ from django.contrib.postgres.search import (
     SearchQueryField,
     SearchRank,
 )
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, Case, F, Func, QuerySet, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from practices.models import SEARCH_CONFIGS, Language
+from practices.models import SEARCH_CONFIGS, Language, PublishingState
 
 MAX_QUERY_LENGTH = 200
 # Words shorter than this are not checked for spelling.
@@ -235,3 +237,55 @@ def refresh_search_words() -> None:
     """Rebuild the vocabulary used for suggestions from the published practices."""
     with connection.cursor() as cursor:
         cursor.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY practice_search_word")
+
+
+def _refresh_after_commit() -> None:
+    refresh_search_words()
+    # Suggestions are cached under the catalogue version: drop any made from the old words.
+    from practices.cache import bump_catalogue_version
+
+    bump_catalogue_version()
+
+
+def schedule_search_words_refresh() -> None:
+    """Rebuild the vocabulary once the current transaction commits, once per transaction
+    (an import of many practices rebuilds it once)."""
+    pending = getattr(connection, "run_on_commit", [])
+    if not any(entry[1] is _refresh_after_commit for entry in pending):
+        transaction.on_commit(_refresh_after_commit)
+
+
+def _note_published_before(sender, instance, raw=False, **kwargs) -> None:
+    instance._search_words_were_public = bool(
+        not raw
+        and instance.pk is not None
+        and instance.state != PublishingState.PUBLISHED
+        and sender.objects.filter(pk=instance.pk, state=PublishingState.PUBLISHED).exists()
+    )
+
+
+def _practice_saved(sender, instance, raw=False, **kwargs) -> None:
+    # The vocabulary holds the words of published practices only: it changes when a
+    # published practice changes, and when a practice stops being published.
+    if raw:
+        return
+    if instance.state == PublishingState.PUBLISHED or instance._search_words_were_public:
+        schedule_search_words_refresh()
+
+
+def _practice_deleted(sender, instance, **kwargs) -> None:
+    if instance.state == PublishingState.PUBLISHED:
+        schedule_search_words_refresh()
+
+
+def connect_vocabulary_signals() -> None:
+    """Keep "did you mean" to the words of published practices after every change made
+    through the models (bulk paths call ``refresh_search_words`` themselves)."""
+    from django.db.models.signals import post_delete, post_save, pre_save
+
+    from practices.models import Practice
+
+    uid = "practice-search-words"
+    pre_save.connect(_note_published_before, sender=Practice, dispatch_uid=f"{uid}-pre")
+    post_save.connect(_practice_saved, sender=Practice, dispatch_uid=f"{uid}-save")
+    post_delete.connect(_practice_deleted, sender=Practice, dispatch_uid=f"{uid}-delete")

@@ -121,3 +121,44 @@ def test_view_on_site_needs_a_staff_login(client):
     response = client.get(view_on_site(publication))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+# --- "Did you mean" forgets the words of practices that are no longer published --------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_suggestions_drop_the_words_of_an_unpublished_practice_at_once(client, curator):
+    """Each change commits as it would in production, and the vocabulary follows it."""
+    from practices import services
+    from practices.search import refresh_search_words, suggest
+
+    PracticeFactory(state=PublishingState.DRAFT, title="Secret quetzalcoatlus plan")
+    refresh_search_words()
+    assert suggest("quetzalcoatlas") is None  # drafts never give words
+
+    practice = PracticeFactory(published=True, title="Pterosaur watch")
+    assert suggest("pterosuar") == "pterosaur"
+    # The public pages offer it too (and cache the suggestion).
+    assert "pterosaur" in client.get("/search/", {"q": "pterosuar"}).text
+    assert "?q=pterosaur" in client.get("/practices/", {"q": "pterosuar"}).text
+
+    services.unpublish(practice, user=curator)
+    assert suggest("pterosuar") is None
+    assert "pterosaur" not in client.get("/search/", {"q": "pterosuar"}).text
+    assert "?q=pterosaur" not in client.get("/practices/", {"q": "pterosuar"}).text
+
+    services.publish(practice, user=curator)
+    assert suggest("pterosuar") == "pterosaur"
+    practice.delete()
+    assert suggest("pterosuar") is None
+
+
+def test_many_saves_in_one_transaction_refresh_the_vocabulary_once(
+    django_capture_on_commit_callbacks,
+):
+    from practices.search import _refresh_after_commit
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        for number in range(3):
+            PracticeFactory(published=True, slug=f"bulk-{number}")
+    assert [c for c in callbacks if c is _refresh_after_commit] == [_refresh_after_commit]
