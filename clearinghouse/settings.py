@@ -59,12 +59,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "clearinghouse.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "clearinghouse.security.CrossOriginResourcePolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "clearinghouse.middleware.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "clearinghouse.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "clearinghouse.security.AdminNullCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -152,6 +154,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# The language cookie (set by the language switch) follows the same rules.
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 
@@ -212,6 +218,8 @@ PERMISSIONS_POLICY = {
     "browsing-topics": [],
 }
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Other sites may not embed this site's responses (pages, images, PDFs) in theirs.
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 
 # The admin lives under a configurable prefix (a little obscurity against scripted attacks).
 ADMIN_URL = env_str("ADMIN_URL", "admin/")
@@ -220,6 +228,11 @@ if not re.fullmatch(r"(?:[A-Za-z0-9_-]+/)+", ADMIN_URL):
         f"ADMIN_URL={ADMIN_URL!r} must be path segments of letters, digits, '-' or '_', "
         "each ending with '/' (for example 'staff-desk/')."
     )
+
+# The admin is the only place anyone signs in: a sign-in whose "next" address is unsafe
+# (another site) ends on the admin's index.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Staff sessions end after SESSION_COOKIE_AGE seconds and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=60)

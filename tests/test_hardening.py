@@ -162,3 +162,95 @@ def test_many_saves_in_one_transaction_refresh_the_vocabulary_once(
         for number in range(3):
             PracticeFactory(published=True, slug=f"bulk-{number}")
     assert [c for c in callbacks if c is _refresh_after_commit] == [_refresh_after_commit]
+
+
+# --- NUL characters in admin query strings: a 400, never a server error -----------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "state__exact=%00",
+        "lead_jurisdiction__country__exact=%00",
+        "q=%00",
+        "topics__id__exact=1%00",
+        "o=%00",
+        "%00=1",
+    ],
+)
+def test_nul_in_an_admin_filter_is_a_400(client, curator, query):
+    client.force_login(curator)
+    client.raise_request_exception = False
+    response = client.get(reverse("admin:practices_practice_changelist") + "?" + query)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "null character" in response.text
+
+
+def test_nul_in_the_admin_autocomplete_term_is_a_400(client, committee_a):
+    client.force_login(committee_a)
+    client.raise_request_exception = False
+    params = "app_label=awards&model_name=recognition&field_name=practice"
+    url = reverse("admin:autocomplete")
+    assert client.get(f"{url}?term=lights&{params}").status_code == 200
+    response = client.get(f"{url}?term=%00&{params}")
+    assert response.status_code == 400
+    assert "null character" in response.text
+
+
+def test_nul_outside_the_admin_is_left_to_the_pages_own_checks(client):
+    response = client.get("/practices/export.csv?q=%00")
+    assert response.status_code == 400
+    assert "Null characters are not allowed" in response.text
+
+
+# --- Admin sign-in with an unsafe "next" ends on the admin index ------------------------
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/x", ""])
+def test_sign_in_with_an_unsafe_next_ends_on_the_admin_index(client, next_url):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("boss", "boss@example.org", "x" * 12)
+    response = client.post(
+        reverse("admin:login") + "?next=" + next_url,
+        {"username": "boss", "password": "x" * 12, "next": next_url},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+    assert client.get(response["Location"]).status_code == 200
+
+
+# --- The language cookie ----------------------------------------------------------------
+
+
+def test_language_cookie_is_samesite_lax_and_httponly(client):
+    response = client.post(reverse("set_language"), {"language": "es", "next": "/"})
+    assert response.status_code == 302
+    cookie = response.cookies["django_language"]
+    assert cookie["samesite"] == "Lax"
+    assert cookie["httponly"] is True
+    assert not cookie["secure"]  # the test settings serve plain HTTP
+
+
+@pytest.mark.parametrize(("https", "secure"), [("true", "True"), ("false", "False")])
+def test_language_cookie_is_secure_under_https(https, secure):
+    from tests.conftest import manage
+
+    code = "from django.conf import settings; print(settings.LANGUAGE_COOKIE_SECURE)"
+    env = {"HTTPS": https, "DEBUG": "false", "SECRET_KEY": "x" * 50}
+    result = manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == secure
+
+
+# --- Cross-Origin-Resource-Policy on every response --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/practices/", "/static/css/site.css", "/robots.txt", "/nowhere/", "/admin/"]
+)
+def test_every_response_sends_cross_origin_resource_policy(client, path):
+    for _ in range(2):  # the second public page comes from the page cache
+        response = client.get(path)
+        assert response["Cross-Origin-Resource-Policy"] == "same-origin"

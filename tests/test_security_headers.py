@@ -65,6 +65,7 @@ def assert_security_headers(headers: dict, *, https: bool = True) -> None:
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
     assert headers["cross-origin-opener-policy"] == "same-origin"
+    assert headers["cross-origin-resource-policy"] == "same-origin"
     policy = headers["permissions-policy"]
     for feature in ("camera=()", "microphone=()", "geolocation=()", "interest-cohort=()"):
         assert feature in policy
