@@ -104,6 +104,6 @@ class AdminNullCharacterMiddleware:
             "\x00" in name or any("\x00" in value for value in values)
             for name, values in request.GET.lists()
         ):
-            message = _("The address holds a null character (%00), which no page accepts.")
+            message = _("The address holds a null character, which no page accepts.")
             return HttpResponseBadRequest(message + "\n", content_type="text/plain; charset=utf-8")
         return self.get_response(request)
