@@ -14,7 +14,8 @@ Queries use PostgreSQL's websearch syntax: ``"exact phrase"``, ``-excluded``, ``
 words used by published practices (clearinghouse migration 0001), compared with pg_trgm
 similarity. ``refresh_search_words()`` (``manage.py refresh_search_words``) rebuilds it; a
 practice saved or deleted through the models schedules that after its transaction commits
-whenever the published text may have changed, so an unpublished practice's words go at once.
+whenever the published words change (a practice starts or stops being published, or a
+published one's text changes), so an unpublished practice's words go at once.
 """
 
 import re
@@ -255,21 +256,33 @@ def schedule_search_words_refresh() -> None:
         transaction.on_commit(_refresh_after_commit)
 
 
-def _note_published_before(sender, instance, raw=False, **kwargs) -> None:
-    instance._search_words_were_public = bool(
-        not raw
-        and instance.pk is not None
-        and instance.state != PublishingState.PUBLISHED
-        and sender.objects.filter(pk=instance.pk, state=PublishingState.PUBLISHED).exists()
-    )
+# The practice fields the vocabulary is built from (clearinghouse migration 0001).
+VOCABULARY_FIELDS = ("title", "summary", "problem", "approach", "results")
+
+
+def _vocabulary_changes(sender, instance, raw=False, **kwargs) -> None:
+    """Before a practice is saved: will the published words change? They do when it
+    starts or stops being published, or when a published practice's text changes."""
+    published = instance.state == PublishingState.PUBLISHED
+    stored = None
+    if not raw and instance.pk is not None:
+        stored = sender.objects.filter(pk=instance.pk).values("state", *VOCABULARY_FIELDS).first()
+    if raw:  # fixtures loading: the bulk paths refresh by themselves
+        changes = False
+    elif stored is None:
+        changes = published
+    elif (stored["state"] == PublishingState.PUBLISHED) != published:
+        changes = True
+    else:
+        changes = published and any(
+            stored[name] != getattr(instance, name) for name in VOCABULARY_FIELDS
+        )
+    instance._vocabulary_changes = changes
 
 
 def _practice_saved(sender, instance, raw=False, **kwargs) -> None:
-    # The vocabulary holds the words of published practices only: it changes when a
-    # published practice changes, and when a practice stops being published.
-    if raw:
-        return
-    if instance.state == PublishingState.PUBLISHED or instance._search_words_were_public:
+    if getattr(instance, "_vocabulary_changes", False):
+        instance._vocabulary_changes = False
         schedule_search_words_refresh()
 
 
@@ -286,6 +299,6 @@ def connect_vocabulary_signals() -> None:
     from practices.models import Practice
 
     uid = "practice-search-words"
-    pre_save.connect(_note_published_before, sender=Practice, dispatch_uid=f"{uid}-pre")
+    pre_save.connect(_vocabulary_changes, sender=Practice, dispatch_uid=f"{uid}-pre")
     post_save.connect(_practice_saved, sender=Practice, dispatch_uid=f"{uid}-save")
     post_delete.connect(_practice_deleted, sender=Practice, dispatch_uid=f"{uid}-delete")

@@ -149,8 +149,14 @@ def test_suggestions_drop_the_words_of_an_unpublished_practice_at_once(client, c
 
     services.publish(practice, user=curator)
     assert suggest("pterosuar") == "pterosaur"
-    practice.delete()
+    # A published practice's edited text: the words taken out go too.
+    practice.refresh_from_db()
+    practice.title = "Nightjar watch"
+    practice.save()
     assert suggest("pterosuar") is None
+    assert suggest("nightjr") == "nightjar"
+    practice.delete()
+    assert suggest("nightjr") is None
 
 
 def test_many_saves_in_one_transaction_refresh_the_vocabulary_once(
@@ -162,6 +168,22 @@ def test_many_saves_in_one_transaction_refresh_the_vocabulary_once(
         for number in range(3):
             PracticeFactory(published=True, slug=f"bulk-{number}")
     assert [c for c in callbacks if c is _refresh_after_commit] == [_refresh_after_commit]
+
+
+def test_saves_that_leave_the_published_words_alone_do_not_refresh(
+    django_capture_on_commit_callbacks,
+):
+    from practices.search import _refresh_after_commit
+
+    published = PracticeFactory(published=True)
+    draft = PracticeFactory(state=PublishingState.DRAFT)
+    with django_capture_on_commit_callbacks() as callbacks:
+        published.website = "https://example.org/new"
+        published.save()
+        draft.title = "A new draft title"
+        draft.save()
+        PracticeFactory(state=PublishingState.REVIEW)
+    assert _refresh_after_commit not in callbacks
 
 
 # --- NUL characters in admin query strings: a 400, never a server error -----------------
