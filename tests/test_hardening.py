@@ -127,10 +127,14 @@ def test_view_on_site_needs_a_staff_login(client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_suggestions_drop_the_words_of_an_unpublished_practice_at_once(client, curator):
+def test_suggestions_drop_the_words_of_an_unpublished_practice_at_once(client):
     """Each change commits as it would in production, and the vocabulary follows it."""
     from practices import services
     from practices.search import refresh_search_words, suggest
+    from tests.factories import UserFactory
+
+    # (A transactional test may follow another that emptied the tables, roles included.)
+    curator = UserFactory(username="editor", is_staff=True, is_superuser=True)
 
     PracticeFactory(state=PublishingState.DRAFT, title="Secret quetzalcoatlus plan")
     refresh_search_words()
