@@ -8,11 +8,12 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-used-anywhere-else-0123456789abcdef")
 os.environ.setdefault("HTTPS", "false")
-# The address the test client's pages are served under (its Host is "testserver").
-os.environ.setdefault("SITE_URL", "http://testserver")
 
 from clearinghouse.settings import *  # noqa: E402, F403
 
+# The address the test client's pages are served under (its Host is "testserver"). Set
+# here, not in the environment, so servers the tests start get their own.
+SITE_URL = "http://testserver"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -132,6 +132,22 @@ def test_bad_site_url_stops_start_up(value):
     assert "SITE_URL" in result.stderr
 
 
+def test_deploy_check_wants_an_https_site_url_under_https():
+    from tests.test_security_headers import PRODUCTION_ENV
+
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        env={**PRODUCTION_ENV, "SITE_URL": "http://clearinghouse.example.org"},
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "clearinghouse.W001" in result.stderr + result.stdout
+    clean = manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        env={**PRODUCTION_ENV, "SITE_URL": "https://clearinghouse.example.org"},
+    )  # fmt: skip
+    assert clean.returncode == 0, clean.stderr
+
+
 def test_absolute_url_keeps_one_slash(settings):
     settings.SITE_URL = "https://example.org"
     assert absolute_url("/practices/") == "https://example.org/practices/"
