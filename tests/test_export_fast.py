@@ -1,5 +1,5 @@
 """The public CSV export builds its rows in PostgreSQL (``csvio.export_rows``): the same
-bytes as the reference path (``csvio.iter_rows`` over prefetched instances), in one query
+bytes as the reference path (``tests/reference_export.py`` over prefetched instances), in one query
 whatever the size of the selection, streamed in pieces."""
 
 import csv
@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from awards.models import Recognition, RecognitionLevel
 from practices import csvio
-from practices.cache import bump_catalogue_version
+from tests import reference_export
+from clearinghouse.cache import bump_catalogue_version
 from practices.filters import PracticeFilter
 from practices.models import (
     EvidenceRating,
@@ -44,7 +45,7 @@ SITE = "http://testserver"
 
 
 def reference_rows(queryset) -> list[list[str]]:
-    return list(csvio.iter_rows(csvio.with_export_relations(queryset), SITE))
+    return list(reference_export.iter_rows(reference_export.with_export_relations(queryset), SITE))
 
 
 def fast_rows(queryset) -> list[list[str]]:

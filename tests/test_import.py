@@ -14,16 +14,10 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from practices.csvio import (
-    EXPORT_COLUMNS,
-    FORMULA_STARTS,
-    defuse,
-    iter_rows,
-    restore,
-    with_export_relations,
-)
+from practices.csvio import EXPORT_COLUMNS, FORMULA_STARTS, defuse, restore
 from practices.importing import import_practices
 from practices.models import Practice, PublishingState
+from tests.reference_export import iter_rows, with_export_relations
 from tests.factories import (
     AwardFactory,
     DepartmentFactory,

@@ -21,7 +21,6 @@ from django.db import connection, models, transaction
 from django.utils.text import slugify
 
 from awards.models import Award, AwardCategory, Recognition, RecognitionLevel
-from practices.cache import bump_catalogue_version
 from practices.models import (
     Department,
     EvidenceRating,
@@ -970,8 +969,7 @@ def generate(
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         for name in m2m:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(_through(name)[0])}")
-    # COPY sends no save signals: drop cached pages and rebuild the suggestion vocabulary.
-    bump_catalogue_version()
+    # PostgreSQL's triggers replaced the catalogue version; rebuild the suggestion vocabulary.
     refresh_search_words()
     report.practices = count
     report.recognitions = len(recognitions)
