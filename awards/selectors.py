@@ -2,7 +2,7 @@
 
 from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 
-from awards.models import Award, Recognition, RecognitionLevel
+from awards.models import Award, AwardCategory, Recognition, RecognitionLevel
 from clearinghouse.cache import cached
 from practices.models import Practice
 
@@ -40,8 +40,8 @@ def award_summary(award_id: int) -> dict:
         **{value: Count("pk", filter=Q(level=value)) for value in RecognitionLevel.values},
     )
     categories = (
-        Award.objects.get(pk=award_id)
-        .categories.annotate(
+        AwardCategory.objects.filter(award_id=award_id)
+        .annotate(
             recognition_count=Count(
                 "recognitions",
                 filter=Q(recognitions__practice__in=Practice.objects.published()),

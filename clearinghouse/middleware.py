@@ -163,6 +163,7 @@ class PublicPageCacheMiddleware:
             return None
         if any(name not in params for name in request.GET):
             request.GET = known_parameters(request.GET, params)
+            request.META["QUERY_STRING"] = request.GET.urlencode()
         if (
             settings.CATALOGUE_CACHE_SECONDS <= 0
             or any(name in request.COOKIES for name in self.BYPASS_COOKIES)

@@ -280,4 +280,4 @@ else:
             },
         }
     }
-CATALOGUE_CACHE_SECONDS = env_int("CATALOGUE_CACHE_SECONDS", 300 if CACHE_URL else 30, minimum=0)
+CATALOGUE_CACHE_SECONDS = env_int("CATALOGUE_CACHE_SECONDS", 300, minimum=0)

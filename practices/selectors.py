@@ -15,10 +15,19 @@ RELATED_COUNT = 4
 RELATED_CANDIDATES = 200
 
 
+def recognitions_with_awards() -> Prefetch:
+    """A practice's recognitions with their award and category, in one query. The model is
+    reached through the relation, so the catalogue does not depend on the awards app."""
+    recognition = Practice.recognitions.field.model
+    return Prefetch(
+        "recognitions", queryset=recognition.objects.select_related("award", "category")
+    )
+
+
 def card_queryset(queryset: QuerySet) -> QuerySet:
     """What templates/includes/_practice_card.html reads, in a fixed number of queries."""
     return queryset.select_related("lead_jurisdiction").prefetch_related(
-        "topics", "recognitions__award"
+        "topics", recognitions_with_awards()
     )
 
 
@@ -51,8 +60,7 @@ def detail_queryset(queryset: QuerySet) -> QuerySet:
         "departments",
         "sources",
         "outcomes",
-        "recognitions__award",
-        "recognitions__category",
+        recognitions_with_awards(),
         Prefetch(
             "publications",
             queryset=Publication.objects.published().order_by("-year", "title"),

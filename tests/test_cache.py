@@ -30,6 +30,7 @@ def published_titles():
     )
 
 
+@pytest.mark.django_db
 def test_cached_builds_once_per_version_and_params():
     calls = []
 
@@ -44,6 +45,7 @@ def test_cached_builds_once_per_version_and_params():
     assert catalogue_cache.cached("facets", {"topic": "a"}, build) == {"count": 3}
 
 
+@pytest.mark.django_db
 def test_a_falsy_value_is_cached_too():
     calls = []
 
