@@ -30,7 +30,6 @@ from django.db.models import (
     CharField,
     F,
     OuterRef,
-    Prefetch,
     QuerySet,
     StringAgg,
     Subquery,

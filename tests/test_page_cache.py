@@ -5,7 +5,6 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from practices.models import Practice
 from tests import factories
 
 pytestmark = pytest.mark.django_db
