@@ -141,12 +141,17 @@ def _slugs(through: QuerySet, field: str) -> Coalesce:
     return _joined(through, slug, LIST_SEPARATOR, Collate(slug, CODE_POINT_ORDER))
 
 
+def _recognition_model():
+    """The recognition model, reached through the practice's relation: the catalogue's
+    export lists the awards a practice won without depending on the awards app."""
+    return Practice.recognitions.field.model
+
+
 def _level_label() -> Case:
     """``get_level_display()`` in SQL, in the language active now."""
-    from awards.models import RecognitionLevel
-
+    choices = _recognition_model()._meta.get_field("level").choices
     return Case(
-        *(When(level=value, then=Value(str(label))) for value, label in RecognitionLevel.choices),
+        *(When(level=value, then=Value(str(label))) for value, label in choices),
         default=F("level"),
         output_field=CharField(),
     )
@@ -160,8 +165,7 @@ def export_columns(queryset: QuerySet[Practice]) -> QuerySet:
     """The selection as tuples of finished cells, in ``EXPORT_COLUMNS`` order without ``url``
     (the first cell is the slug, which the url is made from). One query; the selection's own
     order is kept. Labels are translated into the language active when this is called."""
-    from awards.models import Recognition
-
+    recognition = _recognition_model()
     cells = {
         "year_started": _year("year_started"),
         "year_ended": _year("year_ended"),
@@ -187,7 +191,7 @@ def export_columns(queryset: QuerySet[Practice]) -> QuerySet:
         ),
         # Recognitions in Recognition.Meta.ordering (year, award name, level).
         "recognitions": _joined(
-            Recognition.objects,
+            recognition.objects,
             Concat(
                 F("award__name"),
                 Value(", "),
@@ -197,7 +201,7 @@ def export_columns(queryset: QuerySet[Practice]) -> QuerySet:
                 output_field=TextField(),
             ),
             "\n",
-            Recognition._meta.ordering,
+            recognition._meta.ordering,
         ),
     }
     names = [column for column in EXPORT_COLUMNS if column != "url"]
