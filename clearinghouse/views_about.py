@@ -5,11 +5,13 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from awards.models import Recognition
 from practices.models import EvidenceRating, EvidenceStrength, Practice, Source
 
 
 def about(request: HttpRequest) -> HttpResponse:
-    """Three queries whatever the size of the catalogue: practices, their sources, countries."""
+    """Four queries whatever the size of the catalogue: practices, their sources, countries,
+    and the recognitions with the sponsors' pages that confirm them."""
     published = Practice.objects.published()
     practices = (
         published.only("title", "slug")
@@ -19,12 +21,19 @@ def about(request: HttpRequest) -> HttpResponse:
         )
     )
     country_count = published.values("lead_jurisdiction__country").distinct().count()
+    recognitions = (
+        Recognition.objects.filter(practice__in=published)
+        .select_related("award", "practice")
+        .only("year", "level", "source_url", "award__name", "practice__title", "practice__slug")
+        .order_by("award__name", "-year", "practice__title")
+    )
     return render(
         request,
         "about.html",
         {
             "practices": practices,
             "country_count": country_count,
+            "recognitions": recognitions,
             "ratings": EvidenceRating,
             "strengths": EvidenceStrength,
         },

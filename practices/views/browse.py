@@ -11,10 +11,13 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from practices.models import (
     Department,
+    Initiative,
     Jurisdiction,
+    PartnerPair,
     Practice,
     Publication,
     Topic,
@@ -244,4 +247,34 @@ def jurisdiction_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "jurisdictions/jurisdiction_detail.html",
         {"jurisdiction": jurisdiction, "led": led, "partnered": partnered},
+    )
+
+
+@require_safe
+def initiative_list(request: HttpRequest) -> HttpResponse:
+    initiatives = Initiative.objects.annotate(pair_count=Count("pairs")).order_by("name")
+    return render(request, "initiatives/initiative_list.html", {"initiatives": initiatives})
+
+
+@require_safe
+def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """An initiative, its partnerships (pairs of jurisdictions) and the published
+    practices that came out of it: those filed under it, and those led by a
+    jurisdiction in one of its pairs."""
+    initiative = get_object_or_404(Initiative, slug=slug)
+    pairs = list(
+        PartnerPair.objects.filter(initiative=initiative).select_related("first", "second")
+    )
+    paired = {pair.first_id for pair in pairs} | {pair.second_id for pair in pairs}
+    practices = list(
+        practice_cards(
+            Practice.objects.published().filter(
+                Q(initiative=initiative) | Q(lead_jurisdiction__in=paired)
+            )
+        ).order_by("title")
+    )
+    return render(
+        request,
+        "initiatives/initiative_detail.html",
+        {"initiative": initiative, "pairs": pairs, "practices": practices},
     )
