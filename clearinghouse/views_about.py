@@ -24,7 +24,15 @@ def about(request: HttpRequest) -> HttpResponse:
     recognitions = (
         Recognition.objects.filter(practice__in=published)
         .select_related("award", "practice")
-        .only("year", "level", "source_url", "award__name", "practice__title", "practice__slug")
+        .only(
+            "year",
+            "level",
+            "source_url",
+            "award__name",
+            "award__slug",
+            "practice__title",
+            "practice__slug",
+        )
         .order_by("award__name", "-year", "practice__title")
     )
     return render(
