@@ -17,8 +17,8 @@ from practices.management.commands import load_demo
 from practices.models import (
     Department,
     EvidenceRating,
-    Initiative,
     EvidenceStrength,
+    Initiative,
     Jurisdiction,
     Language,
     Outcome,

@@ -96,7 +96,7 @@ def test_every_demo_rating_follows_the_about_page(row):
             {
                 "evidence_rating": "promising",
                 "evidence_strength": "one_study",
-                "evidence_notes": "Smith (2010): before-and-after figures with no comparison group.",
+                "evidence_notes": "Smith (2010): before-and-after, with no comparison group.",
             },
             ["promising although the note says there was no comparison"],
         ),
