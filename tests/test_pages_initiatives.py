@@ -124,3 +124,22 @@ def test_practice_page_hides_what_the_record_lacks(client):
     assert 'id="cost-heading"' not in html
     assert 'id="contact-heading"' not in html
     assert 'id="recognitions-heading"' not in html
+
+
+def test_initiative_page_query_count_does_not_grow_with_its_practices(
+    client, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    initiative = factories.InitiativeFactory()
+    factories.PartnerPairFactory(initiative=initiative)
+    factories.PracticeFactory(published=True, initiative=initiative)
+    with CaptureQueriesContext(connection) as one:
+        client.get(initiative.get_absolute_url())
+    for _ in range(4):
+        factories.PracticeFactory(published=True, initiative=initiative)
+        factories.PartnerPairFactory(initiative=initiative)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(initiative.get_absolute_url())
+    assert len(response.context["practices"]) == 5
