@@ -97,6 +97,9 @@ class Recognition(models.Model):
         _("confirmed at"),
         max_length=500,
         blank=True,
+        # A database default, so bulk loads that copy rows column by column
+        # (the scale-data generator) need not name this column.
+        db_default="",
         help_text=_("The award sponsor's page that names this recognition."),
     )
     tagged_by = models.ForeignKey(
