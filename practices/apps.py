@@ -7,8 +7,6 @@ class PracticesConfig(AppConfig):
     verbose_name = _("Catalogue")
 
     def ready(self):
-        from practices.cache import connect_signals
         from practices.search import connect_vocabulary_signals
 
-        connect_signals()
         connect_vocabulary_signals()

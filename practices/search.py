@@ -243,7 +243,7 @@ def refresh_search_words() -> None:
 def _refresh_after_commit() -> None:
     refresh_search_words()
     # Suggestions are cached under the catalogue version: drop any made from the old words.
-    from practices.cache import bump_catalogue_version
+    from clearinghouse.cache import bump_catalogue_version
 
     bump_catalogue_version()
 
