@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "clearinghouse",
     "practices",
     "awards",
+    "intake",
     "axes",
 ]
 
@@ -309,3 +310,8 @@ else:
         }
     }
 CATALOGUE_CACHE_SECONDS = env_int("CATALOGUE_CACHE_SECONDS", 300 if CACHE_URL else 30, minimum=0)
+
+# --- Intake from local governments ---
+# Curators (the "Curators" group) get an email for each new submission, correction and
+# adoption report unless this is off.
+INTAKE_NOTIFY_CURATORS = env_bool("INTAKE_NOTIFY_CURATORS", True)

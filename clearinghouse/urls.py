@@ -4,12 +4,17 @@ from django.contrib import admin
 from django.urls import include, path
 
 from clearinghouse import feeds, search, views, views_about
+from intake.admin import queue_view
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", feeds.robots_txt, name="robots_txt"),
     path("sitemap.xml", feeds.sitemap, name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The curators' intake queue, inside the admin (its sign-in and permission checks).
+    path(
+        f"{settings.ADMIN_URL}intake/queue/", admin.site.admin_view(queue_view), name="intake_queue"
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
@@ -20,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("feeds/practices/", feeds.practice_feed, name="practice_feed"),
     path("", include("practices.urls")),
     path("", include("awards.urls")),
+    path("", include("intake.urls")),
     prefix_default_language=False,
 )
 

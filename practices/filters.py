@@ -76,6 +76,11 @@ class AwardedChoice:
     CHOICES = [(YES, _("Recognised by an award")), (NO, _("Not recognised yet"))]
 
 
+class AdoptedChoice:
+    YES = "yes"
+    CHOICES = [(YES, _("Adopted by another local government"))]
+
+
 def check_count(values) -> None:
     if len(values) > MAX_VALUES:
         raise forms.ValidationError(
@@ -229,6 +234,9 @@ class PracticeFilter(django_filters.FilterSet):
         to_field_name="slug",
         method="filter_award",
     )
+    adopted = LimitedMultipleChoiceFilter(
+        label=_("Adopted elsewhere"), choices=AdoptedChoice.CHOICES, method="filter_adopted"
+    )
     year_from = YearFilter(label=_("Started from"), method="filter_year_from")
     year_to = YearFilter(label=_("Started until"), method="filter_year_to")
     sort = django_filters.ChoiceFilter(
@@ -353,6 +361,15 @@ class PracticeFilter(django_filters.FilterSet):
             return queryset
         recognitions = Recognition.objects.filter(award__in=value)
         return queryset.filter(pk__in=recognitions.values("practice_id"))
+
+    def filter_adopted(self, queryset, name, value):
+        if not value:
+            return queryset
+        # Approved adoption reports live in the intake app (which depends on practices);
+        # its selector is imported here, at call time, so practices never imports intake.
+        from intake.selectors import adopted_practice_ids
+
+        return queryset.filter(pk__in=adopted_practice_ids())
 
     def filter_year_from(self, queryset, name, value):
         return queryset if value is None else queryset.filter(year_started__gte=value)

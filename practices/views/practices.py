@@ -289,7 +289,13 @@ STRENGTH_EXPLAINED = {
 
 
 def detail_queryset(queryset: QuerySet) -> QuerySet:
+    # The page lists approved adoption reports ("Also tried in …"). They belong to the
+    # intake app, which depends on practices; its selector is imported here, at call time,
+    # so that importing practices never imports intake.
+    from intake.selectors import approved_adoptions_prefetch
+
     return queryset.select_related("lead_jurisdiction", "initiative").prefetch_related(
+        approved_adoptions_prefetch(),
         "partner_jurisdictions",
         "topics",
         "departments",
