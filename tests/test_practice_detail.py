@@ -9,6 +9,7 @@ from django.template import Context, Template
 
 from practices.models import EvidenceRating, EvidenceStrength, PublishingState
 from tests.factories import (
+    AdoptionFactory,
     AwardCategoryFactory,
     AwardFactory,
     DepartmentFactory,
@@ -222,9 +223,9 @@ def test_query_count_is_fixed_whatever_the_number_of_related_rows(
     client, django_assert_num_queries
 ):
     practice = full_practice()
-    # practice, partner jurisdictions, topics, departments, sources, outcomes,
-    # recognitions, publications, related practices.
-    with django_assert_num_queries(9):
+    # practice, approved adoption reports, partner jurisdictions, topics, departments,
+    # sources, outcomes, recognitions, publications, related practices.
+    with django_assert_num_queries(10):
         assert client.get(practice.get_absolute_url()).status_code == 200
 
     topic = practice.topics.get()
@@ -236,10 +237,12 @@ def test_query_count_is_fixed_whatever_the_number_of_related_rows(
         PublicationFactory(published=True, practices=[practice])
         RecognitionFactory(practice=practice, year=2000 + n)
         PracticeFactory(published=True, topics=[topic])
-    with django_assert_num_queries(9):
+        AdoptionFactory(practice=practice, state="accepted", jurisdiction=JurisdictionFactory())
+    with django_assert_num_queries(10):
         response = client.get(practice.get_absolute_url())
     assert len(response.context["publications"]) == 21
     assert len(response.context["related"]) == 4
+    assert len(response.context["practice"].approved_adoptions) == 20
 
 
 def test_population_band_filter():
