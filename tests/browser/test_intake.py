@@ -27,7 +27,9 @@ def test_a_city_shares_a_practice(page, city_catalogue, smtp_server, settings):
     page.get_by_label("Your city, county or other local government").fill("Riverside")
     page.get_by_label("Country").select_option("US")
     page.get_by_label("Year started").fill("2019")
-    page.get_by_role("textbox", name="Sources").fill("Evaluation | https://riverside.example.org/evaluation")
+    page.get_by_role("textbox", name="Sources").fill(
+        "Evaluation | https://riverside.example.org/evaluation"
+    )
     page.get_by_label("Your name").fill("Ana Ruiz")
     page.get_by_label("Your email").fill("ana.ruiz@riverside.example.org")
     page.get_by_role("button", name="Send the practice").click()
