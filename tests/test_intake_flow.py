@@ -399,3 +399,18 @@ def test_an_anonymous_correction_can_be_declined_but_not_asked(client, curator):
     decide(client, correction, "decline")
     correction.refresh_from_db()
     assert correction.state == IntakeState.DECLINED
+
+
+def test_home_and_practice_list_link_to_sharing_a_practice(client):
+    PracticeFactory(published=True)
+    share = reverse("intake:share")
+    for url in (reverse("home"), reverse("practices:practice_list")):
+        assert f'href="{share}"' in client.get(url).content.decode(), url
+    assert 'href="/es/share/"' in client.get("/es/practices/").content.decode()
+
+
+def test_preview_of_a_draft_offers_no_public_forms(client, curator):
+    draft = PracticeFactory(slug="a-draft")
+    client.force_login(curator)
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert reverse("intake:correction", args=[draft.slug]) not in page
