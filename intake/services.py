@@ -190,10 +190,8 @@ def accept_submission(submission: Submission, *, user) -> AcceptResult:
             year_started=current.year_started,
             year_ended=current.year_ended,
             lead_jurisdiction=jurisdiction,
-            contact_name=current.contact_name,
-            contact_role=current.contact_role,
-            contact_email=current.contact_email,
-            contact_phone=current.contact_phone,
+            # The sender's contact details stay private: the practice page shows a contact
+            # only once a curator has filled one in (with the sender's agreement).
             language=current.language,
             state=PublishingState.DRAFT,
             updated_by=user if user is not None and user.pk else None,
