@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class IntakeConfig(AppConfig):
     name = "intake"
     verbose_name = _("Intake from local governments")
-
-    def ready(self):
-        from intake.signals import connect_signals
-
-        connect_signals()

@@ -286,6 +286,28 @@ class AdoptionQuerySet(models.QuerySet):
         """The only adoption reports the public may see."""
         return self.filter(state=IntakeState.ACCEPTED)
 
+    def for_practice_page(self):
+        """Approved reports as the practice page lists them ("Also tried in …"): oldest
+        adoption first, with the matched jurisdiction, and without the sender's contact
+        details (the page is cached whole)."""
+        return (
+            self.approved()
+            .select_related("jurisdiction")
+            .only(
+                "practice_id",
+                "jurisdiction_name",
+                "jurisdiction__name",
+                "jurisdiction__population",
+                "country",
+                "region",
+                "population",
+                "year_adopted",
+                "outcome",
+                "outcome_notes",
+            )
+            .order_by("year_adopted", "jurisdiction_name", "pk")
+        )
+
 
 class Adoption(IntakeItem):
     """A local government that adopted or adapted a practice, and how it went."""

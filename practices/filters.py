@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from awards.models import Award, Recognition
-from practices import search
+from practices import search, selectors
 from practices.models import (
     MAX_YEAR,
     MIN_YEAR,
@@ -365,11 +365,7 @@ class PracticeFilter(django_filters.FilterSet):
     def filter_adopted(self, queryset, name, value):
         if not value:
             return queryset
-        # Approved adoption reports live in the intake app (which depends on practices);
-        # its selector is imported here, at call time, so practices never imports intake.
-        from intake.selectors import adopted_practice_ids
-
-        return queryset.filter(pk__in=adopted_practice_ids())
+        return queryset.filter(pk__in=selectors.adopted_practice_ids())
 
     def filter_year_from(self, queryset, name, value):
         return queryset if value is None else queryset.filter(year_started__gte=value)
