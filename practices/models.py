@@ -384,6 +384,9 @@ class Initiative(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("practices:initiative_detail", kwargs={"slug": self.slug})
+
 
 class PartnerPair(models.Model):
     """Two jurisdictions paired by an initiative (say, a U.S. and a Central American city)."""
@@ -397,10 +400,16 @@ class PartnerPair(models.Model):
     second = models.ForeignKey(
         Jurisdiction, on_delete=models.CASCADE, related_name="+", verbose_name=_("paired with")
     )
+    year_started = models.SmallIntegerField(
+        _("year started"), null=True, blank=True, validators=year_validators
+    )
+    year_ended = models.SmallIntegerField(
+        _("year ended"), null=True, blank=True, validators=year_validators
+    )
     note = models.CharField(_("note"), max_length=240, blank=True)
 
     class Meta:
-        ordering = ["initiative", "id"]
+        ordering = ["initiative", "year_started", "id"]
         verbose_name = _("partner pair")
         verbose_name_plural = _("partner pairs")
         constraints = [
@@ -408,6 +417,12 @@ class PartnerPair(models.Model):
                 fields=["initiative", "first", "second"], name="partner_pair_unique"
             ),
             models.CheckConstraint(condition=~Q(first=F("second")), name="partner_pair_distinct"),
+            models.CheckConstraint(
+                condition=Q(year_started__isnull=True)
+                | Q(year_ended__isnull=True)
+                | Q(year_ended__gte=F("year_started")),
+                name="partner_pair_years_in_order",
+            ),
         ]
 
     def __str__(self) -> str:
