@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "clearinghouse",
     "practices",
     "awards",
+    "intake",
     "bench",
     "axes",
 ]
@@ -169,6 +170,39 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o644
 
 SITE_NAME = "Public Safety Practices Clearinghouse"
+
+# Email: printed to the console unless EMAIL_HOST names an SMTP server (production needs
+# one: `check --deploy` reports the console backend).
+_email_host = env_str("EMAIL_HOST", "")
+_email_tls = env_bool("EMAIL_USE_TLS", False)
+_email_ssl = env_bool("EMAIL_USE_SSL", False)
+if _email_tls and _email_ssl:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on.")
+if _email_host:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _email_host,
+                "port": env_int("EMAIL_PORT", 465 if _email_ssl else 25, minimum=1),
+                "username": env_str("EMAIL_HOST_USER", ""),
+                "password": env_secret("EMAIL_HOST_PASSWORD") or "",
+                "use_tls": _email_tls,
+                "use_ssl": _email_ssl,
+                "timeout": env_int("EMAIL_TIMEOUT", 10, minimum=1),
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "clearinghouse@localhost")
+
+# Public forms that need no account (clearinghouse/publicforms.py): each client address
+# may send PUBLIC_FORM_RATE_LIMIT posts per form every PUBLIC_FORM_RATE_WINDOW seconds;
+# an attached PDF may be PUBLIC_FORM_MAX_PDF_MB large.
+PUBLIC_FORM_RATE_LIMIT = env_int("PUBLIC_FORM_RATE_LIMIT", 5, minimum=1)
+PUBLIC_FORM_RATE_WINDOW = env_int("PUBLIC_FORM_RATE_WINDOW", 3600, minimum=1)
+PUBLIC_FORM_MAX_PDF_MB = env_int("PUBLIC_FORM_MAX_PDF_MB", 10, minimum=1)
 
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
 LOGGING = {
@@ -301,3 +335,8 @@ else:
         }
     }
 CATALOGUE_CACHE_SECONDS = env_int("CATALOGUE_CACHE_SECONDS", 300, minimum=0)
+
+# --- Intake from local governments ---
+# Curators (the "Curators" group) get an email for each new submission, correction and
+# adoption report unless this is off.
+INTAKE_NOTIFY_CURATORS = env_bool("INTAKE_NOTIFY_CURATORS", True)

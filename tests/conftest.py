@@ -251,3 +251,7 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# The real SMTP server fixture for email tests (tests/smtp.py).
+from tests.smtp import _smtp_process, smtp_server  # noqa: E402, F401

@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "HTTPS": "true",
+    "EMAIL_HOST": "smtp.example.org",
     "BEHIND_PROXY": "true",
     "ALLOWED_HOSTS": "127.0.0.1",
 }
