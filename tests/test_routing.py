@@ -249,4 +249,3 @@ def test_the_primary_cookie_must_outlast_the_allowed_lag():
     assert "READ_PRIMARY_COOKIE_SECONDS=20 must be larger than DATABASE_REPLICA_MAX_LAG=30" in (
         result.stderr
     )
-
