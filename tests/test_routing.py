@@ -13,6 +13,7 @@ from django.db import OperationalError, router
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 
+from clearinghouse import routers
 from clearinghouse.cache import public_page
 from clearinghouse.routers import (
     PRIMARY_COOKIE,
@@ -249,3 +250,18 @@ def test_the_primary_cookie_must_outlast_the_allowed_lag():
     assert "READ_PRIMARY_COOKIE_SECONDS=20 must be larger than DATABASE_REPLICA_MAX_LAG=30" in (
         result.stderr
     )
+
+
+@pytest.mark.django_db
+def test_the_catalogue_version_is_read_from_the_requests_database():
+    from django.utils.connection import ConnectionDoesNotExist
+
+    from clearinghouse.cache import read_catalogue_version
+
+    read_catalogue_version()  # the primary, outside any routed request
+    token = routers._read_alias.set("replica_9")
+    try:
+        with pytest.raises(ConnectionDoesNotExist, match="replica_9"):
+            read_catalogue_version()
+    finally:
+        routers._read_alias.reset(token)
