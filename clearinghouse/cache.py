@@ -22,8 +22,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.db.migrations.operations import RunSQL
+
+from clearinghouse.routers import read_database
 
 VERSION_TABLE = "catalogue_version"
 BUMP_FUNCTION = "catalogue_version_bump"
@@ -38,8 +40,9 @@ _request_version: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
 
 
 def read_catalogue_version() -> int:
-    """The version as PostgreSQL has it now (0 before anything was ever tracked)."""
-    with connection.cursor() as cursor:
+    """The version as PostgreSQL has it now (0 before anything was ever tracked), read
+    from the database this request reads its data from (a replica or the primary)."""
+    with connections[read_database()].cursor() as cursor:
         cursor.execute("SELECT version FROM catalogue_version WHERE id = 1")
         row = cursor.fetchone()
     return row[0] if row else 0
@@ -53,6 +56,12 @@ def catalogue_version() -> int:
     if "version" not in memo:
         memo["version"] = read_catalogue_version()
     return memo["version"]
+
+
+def known_catalogue_version() -> int | None:
+    """The version this request has already read, or None (never queries)."""
+    memo = _request_version.get()
+    return memo.get("version") if memo else None
 
 
 class CatalogueVersionMiddleware:

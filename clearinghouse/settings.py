@@ -340,3 +340,88 @@ CATALOGUE_CACHE_SECONDS = env_int("CATALOGUE_CACHE_SECONDS", 300, minimum=0)
 # Curators (the "Curators" group) get an email for each new submission, correction and
 # adoption report unless this is off.
 INTAKE_NOTIFY_CURATORS = env_bool("INTAKE_NOTIFY_CURATORS", True)
+
+# --- Several app servers: replicas, a pooler, a CDN, shared uploads ---
+# README.md, "Deployment". clearinghouse/routers.py says which database a query uses and
+# clearinghouse/cdn.py which answers a shared cache may keep.
+#
+# DATABASE_POOLER_URL: PgBouncer in transaction mode in front of the primary. Queries then go
+# through it, and what needs a session of its own (the export's server-side cursor) goes to
+# DATABASE_URL directly (alias "direct").
+DATABASE_POOLER_URL = env_str("DATABASE_POOLER_URL", "")
+if DATABASE_POOLER_URL:
+    DATABASES["direct"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+    DATABASES["default"] = {
+        **DATABASES["default"],
+        **parse_database_url("DATABASE_POOLER_URL", DATABASE_POOLER_URL),
+        "DISABLE_SERVER_SIDE_CURSORS": True,
+    }
+# DATABASE_REPLICA_URLS: streaming replicas of the primary (comma-separated URLs) that
+# anonymous visitors' public pages are read from while they answer and lag at most
+# DATABASE_REPLICA_MAX_LAG seconds (checked at most every DATABASE_REPLICA_CHECK_SECONDS
+# per process). None configured: no router and no routing middleware, nothing to pay.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", [])
+DATABASE_REPLICA_MAX_LAG = env_int("DATABASE_REPLICA_MAX_LAG", 10, minimum=0)
+DATABASE_REPLICA_CHECK_SECONDS = env_int("DATABASE_REPLICA_CHECK_SECONDS", 2, minimum=0)
+# After a visitor's own POST their pages skip shared caches and read the primary this long;
+# it must outlast the largest lag a replica is still used with.
+READ_PRIMARY_COOKIE_SECONDS = env_int("READ_PRIMARY_COOKIE_SECONDS", 30, minimum=1)
+if DATABASE_REPLICA_URLS and READ_PRIMARY_COOKIE_SECONDS <= DATABASE_REPLICA_MAX_LAG:
+    raise ImproperlyConfigured(
+        f"READ_PRIMARY_COOKIE_SECONDS={READ_PRIMARY_COOKIE_SECONDS} must be larger than "
+        f"DATABASE_REPLICA_MAX_LAG={DATABASE_REPLICA_MAX_LAG}, or a visitor could miss "
+        "their own submission on a lagging replica."
+    )
+# X-Read-Database on every answer names the alias its reads used (for checks, not production).
+DATABASE_ROUTE_HEADER = env_bool("DATABASE_ROUTE_HEADER", False)
+for number, replica_url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    replica = parse_database_url("DATABASE_REPLICA_URLS", replica_url)
+    replica["OPTIONS"].setdefault("connect_timeout", "2")
+    DATABASES[f"replica_{number}"] = {
+        **replica,
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        # Public pages need no server-side cursor; without them a replica may be pooled too.
+        "DISABLE_SERVER_SIDE_CURSORS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+if DATABASE_REPLICA_URLS:
+    DATABASE_ROUTERS = ["clearinghouse.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("clearinghouse.cache.CatalogueVersionMiddleware"),
+        "clearinghouse.routers.ReplicaRoutingMiddleware",
+    )
+
+# Shared caches (a CDN, nginx): anonymous public pages may be kept CDN_CACHE_SECONDS
+# (s-maxage), served stale CDN_STALE_SECONDS more while refetched in the background
+# (stale-while-revalidate); browsers revalidate after CDN_BROWSER_SECONDS (max-age) with
+# the ETag, answered 304 when nothing changed.
+CDN_CACHE_SECONDS = env_int("CDN_CACHE_SECONDS", 60, minimum=0)
+CDN_STALE_SECONDS = env_int("CDN_STALE_SECONDS", 30, minimum=0)
+CDN_BROWSER_SECONDS = env_int("CDN_BROWSER_SECONDS", 0, minimum=0)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("clearinghouse.middleware.PublicPageCacheMiddleware"),
+    "clearinghouse.cdn.CdnHeadersMiddleware",
+)
+
+# Uploads: the local MEDIA_ROOT (shared by every app server, e.g. a network volume), or
+# S3-compatible object storage through django-storages when S3_BUCKET is set.
+S3_BUCKET = env_str("S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("S3_REGION", "") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_secret("S3_SECRET_ACCESS_KEY"),
+            "custom_domain": env_str("S3_CUSTOM_DOMAIN", "") or None,
+            "location": env_str("S3_PREFIX", ""),
+            "default_acl": None,
+            "file_overwrite": False,
+            # Links to private buckets are signed and expire; a public bucket or custom
+            # domain can turn that off.
+            "querystring_auth": env_bool("S3_SIGNED_URLS", True),
+        },
+    }

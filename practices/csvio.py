@@ -42,6 +42,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Collate, Concat
 from django.urls import reverse
 
+from clearinghouse.routers import cursor_database
 from practices.models import Outcome, Practice, Source
 
 LIST_SEPARATOR = "; "
@@ -260,7 +261,8 @@ def export_rows(
 
     The query and the labels are fixed when this is called; rows are read as they are used.
     """
-    columns = export_columns(queryset)
+    # Behind a transaction-mode pooler the cursor needs a direct connection of its own.
+    columns = export_columns(queryset.using(cursor_database(queryset.db)))
     url = practice_url_maker(site_url)
 
     def rows() -> Iterator[list[str]]:
