@@ -1,35 +1,43 @@
 """Full-text search shared by the practice list, the CSV export and /search/.
 
-Practices and publications keep a stored, generated ``search_vector`` built with the
-text-search configuration of the entry's language (``ch_english`` or ``ch_spanish``, both
-accent-folding). A visitor's words are parsed with *both* configurations: the OR of the two
-queries finds candidates through the GIN index, and each candidate is then checked (and
-ranked) against the query parsed with its own language's configuration. The second step
-keeps ``-word`` honest: "street -lighting" parsed the Spanish way would not know that
-English "lighting" is stored as "light", and would let the entry through.
+Practices are searched through their whole-record document (``PracticeSearch``, kept by
+database triggers): their own text in the entry's language, their summary in the other
+language, and the names of their topics, departments, jurisdictions and initiative.
+Publications keep a stored, generated ``search_vector`` of their own text. Both use the
+accent-folding ``ch_english`` and ``ch_spanish`` text-search configurations.
 
-Queries use PostgreSQL's websearch syntax: ``"exact phrase"``, ``-excluded``, ``or``.
+A visitor's query is read the way PostgreSQL's websearch syntax reads it (``"exact
+phrase"``, ``-excluded``, ``or``; plain words must all match), and each word is searched
+in both languages: stemmed the English way OR the Spanish way. Words and phrases found in
+the bilingual vocabulary (``VocabularyTerm``, edited by curators) are also searched as
+their equivalents in the other language, each stemmed with its own language's
+configuration: "street lighting" finds "alumbrado público", "violencia juvenil" finds
+"youth violence". The vocabulary is read once per catalogue version, so an edit counts
+from the next request on.
 
 "Did you mean" suggestions come from ``practice_search_word``, a materialized view of the
 words used by published practices (clearinghouse migration 0001), compared with pg_trgm
 similarity. ``refresh_search_words()`` (``manage.py refresh_search_words``) rebuilds it.
+A suggestion is offered only when the query finds little (``FEW_RESULTS`` or fewer) and
+the suggested query finds more.
 """
 
 import re
-from dataclasses import dataclass
+import threading
+import unicodedata
+from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
-    SearchQueryField,
     SearchRank,
 )
 from django.db import connection
-from django.db.models import BooleanField, Case, F, Func, QuerySet, Value, When
+from django.db.models import Case, F, QuerySet, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from practices.models import SEARCH_CONFIGS, Language
+from practices.models import SEARCH_CONFIGS, Language, Practice, VocabularyTerm
 
 MAX_QUERY_LENGTH = 200
 # Words shorter than this are not checked for spelling.
@@ -37,6 +45,10 @@ MIN_SUGGEST_LENGTH = 3
 # pg_trgm similarity a vocabulary word needs to be offered as a correction (the ``%``
 # operator that uses the trigram index keeps its default threshold, 0.3, below this).
 MIN_SIMILARITY = 0.35
+# "Did you mean" is considered only when a query finds this many results or fewer.
+FEW_RESULTS = 3
+# The longest vocabulary term looked for in a query, in words.
+MAX_TERM_WORDS = 6
 
 # Markers put around matches by ts_headline; replaced by <mark> after HTML-escaping the text.
 # Private-use code points, so they never collide with what a curator types.
@@ -44,7 +56,16 @@ _START = "\ue000"
 _STOP = "\ue001"
 
 _WORD_RE = re.compile(r"[^\W\d_]+")
+# Words as the vocabulary compares them: letters and digits ("911 calls").
+_TERM_WORD_RE = re.compile(r"[^\W_]+")
 _OPERATORS = {"or", "and", "not"}
+# websearch syntax: an optionally negated "quoted phrase" (closing quote optional), or an
+# optionally negated run of characters up to the next space or quote.
+_TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
+
+ENGLISH = SEARCH_CONFIGS[Language.ENGLISH]
+SPANISH = SEARCH_CONFIGS[Language.SPANISH]
+OTHER_CONFIG = {ENGLISH: SPANISH, SPANISH: ENGLISH}
 
 
 @dataclass(frozen=True)
@@ -53,26 +74,11 @@ class ParsedQuery:
 
     text: str
     query: SearchQuery | None
-    by_language: dict | None = None
+    # Other-language equivalents the query was expanded with, for display and tests.
+    expansions: tuple[str, ...] = field(default=())
 
     def __bool__(self) -> bool:
         return self.query is not None
-
-    def for_row_language(self) -> Case:
-        """The query parsed with the configuration of each row's own language."""
-        return Case(
-            When(language=Language.SPANISH, then=self.by_language[Language.SPANISH]),
-            default=self.by_language[Language.ENGLISH],
-            output_field=SearchQueryField(),
-        )
-
-
-class Matches(Func):
-    """``vector @@ query`` for any query expression (the lookup only takes SearchQuery)."""
-
-    template = "(%(expressions)s)"
-    arg_joiner = " @@ "
-    output_field = BooleanField()
 
 
 def echo(raw: str | None) -> str:
@@ -85,35 +91,211 @@ def has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
-def parse(text: str | None) -> ParsedQuery:
-    """The websearch query for ``text`` in English OR Spanish, or an empty ParsedQuery.
+# --- The bilingual vocabulary ----------------------------------------------------------
+
+
+def fold(word: str) -> str:
+    """Lower case without accents: how the vocabulary compares words."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def variants(word: str) -> frozenset[str]:
+    """A folded word and its singular guesses, so "homicides" meets "homicide" and
+    "jóvenes" meets "joven" (the same rule on both sides, for both languages)."""
+    word = fold(word)
+    forms = {word}
+    if len(word) > 3 and word.endswith("s"):
+        forms.add(word[:-1])
+        if len(word) > 4 and word.endswith("es"):
+            forms.add(word[:-2])
+    return frozenset(forms)
+
+
+def term_words(text: str) -> list[str]:
+    return _TERM_WORD_RE.findall(text)
+
+
+@dataclass
+class Vocabulary:
+    """Vocabulary terms indexed by the variants of their first word."""
+
+    # first-word variant -> [(variants of every word, equivalents as (text, config))]
+    entries: dict = field(default_factory=dict)
+
+    def add(self, term: str, equivalent: str, equivalent_config: str) -> None:
+        words = term_words(term)
+        if not words or len(words) > MAX_TERM_WORDS or not term_words(equivalent):
+            return
+        shape = tuple(variants(w) for w in words)
+        for form in shape[0]:
+            bucket = self.entries.setdefault(form, {})
+            bucket.setdefault(shape, set()).add((equivalent, equivalent_config))
+
+    def longest_match(self, words: list[str], start: int) -> tuple[int, set]:
+        """(length, equivalents) of the longest term starting at ``words[start]``."""
+        best_length, best = 0, set()
+        candidates = {}
+        for form in variants(words[start]):
+            for shape, equivalents in self.entries.get(form, {}).items():
+                candidates.setdefault(shape, set()).update(equivalents)
+        for shape, equivalents in candidates.items():
+            length = len(shape)
+            if length < best_length or start + length > len(words):
+                continue
+            if all(shape[i] & variants(words[start + i]) for i in range(length)):
+                if length > best_length:
+                    best_length, best = length, set()
+                best |= equivalents
+        return best_length, best
+
+
+def build_vocabulary(pairs) -> Vocabulary:
+    vocabulary = Vocabulary()
+    for english, spanish in pairs:
+        vocabulary.add(english, spanish, SPANISH)
+        vocabulary.add(spanish, english, ENGLISH)
+    return vocabulary
+
+
+_memo = threading.local()
+
+
+def current_vocabulary() -> Vocabulary:
+    """The vocabulary as of the current catalogue version (one query per version).
+
+    Saving or deleting a term replaces the catalogue version (practices/cache.py), so an
+    edit is used from the next request on; between edits each process keeps its copy.
+    """
+    from practices.cache import catalogue_version
+
+    version = catalogue_version()
+    if getattr(_memo, "version", None) != version:
+        pairs = list(VocabularyTerm.objects.values_list("english", "spanish"))
+        _memo.vocabulary = build_vocabulary(pairs)
+        _memo.version = version
+    return _memo.vocabulary
+
+
+# --- Parsing ---------------------------------------------------------------------------
+
+
+def _either(text: str, search_type: str = "plain") -> SearchQuery:
+    """``text`` stemmed the English way OR the Spanish way."""
+    return SearchQuery(text, search_type=search_type, config=ENGLISH) | SearchQuery(
+        text, search_type=search_type, config=SPANISH
+    )
+
+
+def _with_equivalents(query, equivalents: set, search_type: str, found: list):
+    for text, config in sorted(equivalents):
+        query = query | SearchQuery(text, search_type=search_type, config=config)
+        found.append(text)
+    return query
+
+
+def _tokens(text: str) -> list:
+    """("or",) | ("not", phrase?, text) | ("phrase", text) | ("words", [words])."""
+    tokens = []
+    for match in _TOKEN_RE.finditer(text):
+        quoted_minus, phrase, minus, word = match.groups()
+        if phrase is not None:
+            if has_words(phrase):
+                tokens.append(("not", True, phrase) if quoted_minus else ("phrase", phrase))
+        elif word.lower() == "or" and not minus:
+            tokens.append(("or",))
+        elif minus and has_words(word):
+            tokens.append(("not", False, word))
+        elif has_words(word):
+            if tokens and tokens[-1][0] == "words":
+                tokens[-1][1].append(word)
+            else:
+                tokens.append(("words", [word]))
+    return tokens
+
+
+def parse(text: str | None, vocabulary: Vocabulary | None = None) -> ParsedQuery:
+    """The query for ``text``, every word in both languages and expanded with its
+    vocabulary equivalents, or an empty ParsedQuery.
 
     ``text`` must already be validated (length, no NUL); only-punctuation gives no query.
+    Like websearch: plain words must all match, ``or`` joins the neighbouring words,
+    ``-word`` and ``-"a phrase"`` exclude, ``"a phrase"`` matches words in order.
     """
     text = " ".join((text or "").split())
     if not text or not has_words(text):
         return ParsedQuery(text=text, query=None)
-    english = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIGS[Language.ENGLISH])
-    spanish = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIGS[Language.SPANISH])
-    return ParsedQuery(
-        text=text,
-        query=english | spanish,
-        by_language={Language.ENGLISH: english, Language.SPANISH: spanish},
-    )
+    if vocabulary is None:
+        vocabulary = current_vocabulary()
+    found: list[str] = []
+    units: list = []  # positive parts, ANDed; "or" merges a part with the next one
+    excluded: list = []
+    join_next = False
+
+    def add_unit(unit) -> None:
+        nonlocal join_next
+        if join_next and units:
+            units[-1] = units[-1] | unit
+        else:
+            units.append(unit)
+        join_next = False
+
+    for token in _tokens(text):
+        kind = token[0]
+        if kind == "or":
+            join_next = bool(units)
+        elif kind == "not":
+            _, quoted, words = token
+            search_type = "phrase" if quoted else "plain"
+            excluded.append(SearchQuery(words, search_type=search_type, config=ENGLISH))
+            excluded.append(SearchQuery(words, search_type=search_type, config=SPANISH))
+        elif kind == "phrase":
+            phrase = token[1]
+            words = term_words(phrase)
+            length, equivalents = vocabulary.longest_match(words, 0) if words else (0, set())
+            unit = _either(phrase, "phrase")
+            if length == len(words):
+                unit = _with_equivalents(unit, equivalents, "phrase", found)
+            add_unit(unit)
+        else:
+            # A run of plain words: the longest vocabulary terms first, left to right.
+            words = [w for raw in token[1] for w in term_words(raw)]
+            position = 0
+            while position < len(words):
+                length, equivalents = vocabulary.longest_match(words, position)
+                if length:
+                    span = " ".join(words[position : position + length])
+                    unit = _with_equivalents(_either(span), equivalents, "plain", found)
+                    position += length
+                else:
+                    unit = _either(words[position])
+                    position += 1
+                add_unit(unit)
+
+    query = None
+    for unit in units:
+        query = unit if query is None else query & unit
+    for part in excluded:
+        query = ~part if query is None else query & ~part
+    if query is None:
+        return ParsedQuery(text=text, query=None)
+    return ParsedQuery(text=text, query=query, expansions=tuple(dict.fromkeys(found)))
 
 
 def search(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
-    """Rows matching the query, annotated with ``rank`` (title A > summary B > body C).
+    """Rows matching the query, annotated with ``rank``.
 
-    The model needs ``search_vector`` and ``language`` (practices and publications).
+    Practices match through their whole-record document (title A > summary and its
+    translation B > body C > partners and the names of topics, departments, places D);
+    publications through their own ``search_vector``.
     """
     if not parsed:
         return queryset
-    own_language = parsed.for_row_language()
-    return (
-        queryset.filter(search_vector=parsed.query)
-        .filter(Matches(F("search_vector"), own_language))
-        .annotate(rank=SearchRank(F("search_vector"), own_language))
+    vector = (
+        "search_document__document" if queryset.model is Practice else "search_vector"
+    )
+    return queryset.filter(**{vector: parsed.query}).annotate(
+        rank=SearchRank(F(vector), parsed.query)
     )
 
 

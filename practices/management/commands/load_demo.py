@@ -23,6 +23,7 @@ from practices.models import (
     PublishingState,
     Source,
     Topic,
+    VocabularyTerm,
 )
 from practices.search import refresh_search_words
 from practices.validators import normalize_isbn
@@ -91,6 +92,7 @@ class Command(BaseCommand):
         taxonomy = read("taxonomy.json")
         topics = self.load_topics(taxonomy["topics"])
         departments = self.load_departments(taxonomy["departments"])
+        self.add_names_to_vocabulary([*topics.values(), *departments.values()])
         jurisdictions = self.load_jurisdictions(read("jurisdictions.json"))
         practices = self.load_practices(read("practices.json"), topics, departments, jurisdictions)
         publications = self.load_publications(read("publications.json"), topics, practices)
@@ -143,6 +145,14 @@ class Command(BaseCommand):
             )
         return departments
 
+    def add_names_to_vocabulary(self, records) -> None:
+        """Every topic and department name pair is in the bilingual vocabulary."""
+        for record in records:
+            if record.name_es and not VocabularyTerm.objects.filter(
+                english__iexact=record.name, spanish__iexact=record.name_es
+            ).exists():
+                save_clean(VocabularyTerm(english=record.name, spanish=record.name_es))
+
     def load_jurisdictions(self, rows: list[dict]) -> dict:
         fields = ["name", "kind", "country", "region", "population", "population_year"]
         return {
@@ -154,6 +164,7 @@ class Command(BaseCommand):
         text_fields = [
             "title",
             "summary",
+            "summary_translation",
             "problem",
             "approach",
             "partners",
