@@ -116,6 +116,7 @@ def connect_signals() -> None:
         Publication,
         Source,
         Topic,
+        VocabularyTerm,
     )
 
     models = [
@@ -130,6 +131,8 @@ def connect_signals() -> None:
         Outcome,
         Award,
         AwardCategory,
+        # Search reads the bilingual vocabulary: an edit must reach the next request.
+        VocabularyTerm,
     ]
     for model in models:
         uid = f"catalogue-cache-{model._meta.label_lower}"

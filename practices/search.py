@@ -291,9 +291,7 @@ def search(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
     """
     if not parsed:
         return queryset
-    vector = (
-        "search_document__document" if queryset.model is Practice else "search_vector"
-    )
+    vector = "search_document__document" if queryset.model is Practice else "search_vector"
     return queryset.filter(**{vector: parsed.query}).annotate(
         rank=SearchRank(F(vector), parsed.query)
     )

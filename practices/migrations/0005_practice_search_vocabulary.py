@@ -203,10 +203,35 @@ def seed_vocabulary(apps, schema_editor):
     VocabularyTerm.objects.bulk_create(terms, ignore_conflicts=True)
 
 
+def curators_edit_vocabulary(apps, schema_editor):
+    """Curators (migration 0002) add, change, delete and view vocabulary terms."""
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config("practices")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    curators = Group.objects.filter(name="Curators").first()
+    if curators is not None:
+        curators.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="practices",
+                codename__in=[
+                    f"{action}_vocabularyterm" for action in ("add", "change", "delete", "view")
+                ],
+            )
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('practices', '0004_facet_indexes'),
+        ('practices', '0002_roles'),
+        ('auth', '0012_alter_user_first_name_max_length'),
+        ('contenttypes', '0002_remove_content_type_name'),
     ]
 
     operations = [
@@ -243,4 +268,5 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(FUNCTIONS_SQL + LINK_TRIGGERS_SQL + BACKFILL_SQL, DROP_SQL),
         migrations.RunPython(seed_vocabulary, migrations.RunPython.noop),
+        migrations.RunPython(curators_edit_vocabulary, migrations.RunPython.noop),
     ]

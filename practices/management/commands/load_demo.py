@@ -148,9 +148,12 @@ class Command(BaseCommand):
     def add_names_to_vocabulary(self, records) -> None:
         """Every topic and department name pair is in the bilingual vocabulary."""
         for record in records:
-            if record.name_es and not VocabularyTerm.objects.filter(
-                english__iexact=record.name, spanish__iexact=record.name_es
-            ).exists():
+            if (
+                record.name_es
+                and not VocabularyTerm.objects.filter(
+                    english__iexact=record.name, spanish__iexact=record.name_es
+                ).exists()
+            ):
                 save_clean(VocabularyTerm(english=record.name, spanish=record.name_es))
 
     def load_jurisdictions(self, rows: list[dict]) -> dict:
