@@ -567,8 +567,9 @@ class PracticeSearch(models.Model):
     """The whole-record search document of a practice, kept by the database.
 
     Written only by the triggers of migration 0005 (``practice_search_refresh``): the
-    practice's own weighted vector, its summary in the other language, and the names of
-    its topics and departments (English and Spanish), jurisdictions and initiative. A
+    practice's own weighted vector, its summary in the other language (weight B), and the
+    names of its topics and departments (English and Spanish), jurisdictions and
+    initiative (weight C). A
     generated column cannot read other tables, hence this table; it is never written from
     Python.
     """

@@ -30,10 +30,12 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
+    SearchQueryCombinable,
+    SearchQueryField,
     SearchRank,
 )
 from django.db import connection
-from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models import Case, F, Func, QuerySet, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -132,22 +134,46 @@ class Vocabulary:
             bucket = self.entries.setdefault(form, {})
             bucket.setdefault(shape, set()).add((equivalent, equivalent_config))
 
-    def longest_match(self, words: list[str], start: int) -> tuple[int, set]:
-        """(length, equivalents) of the longest term starting at ``words[start]``."""
-        best_length, best = 0, set()
+    def matches(self, words: list[str], start: int) -> dict[int, set]:
+        """{length: equivalents} of the terms that start at ``words[start]``."""
         candidates = {}
         for form in variants(words[start]):
             for shape, equivalents in self.entries.get(form, {}).items():
                 candidates.setdefault(shape, set()).update(equivalents)
+        found: dict[int, set] = {}
         for shape, equivalents in candidates.items():
             length = len(shape)
-            if length < best_length or start + length > len(words):
-                continue
-            if all(shape[i] & variants(words[start + i]) for i in range(length)):
-                if length > best_length:
-                    best_length, best = length, set()
-                best |= equivalents
-        return best_length, best
+            if start + length <= len(words) and all(
+                shape[i] & variants(words[start + i]) for i in range(length)
+            ):
+                found.setdefault(length, set()).update(equivalents)
+        return found
+
+    def longest_match(self, words: list[str], start: int) -> tuple[int, set]:
+        """(length, equivalents) of the longest term starting at ``words[start]``."""
+        found = self.matches(words, start)
+        if not found:
+            return 0, set()
+        length = max(found)
+        return length, found[length]
+
+    def segment(self, words: list[str]) -> list[tuple[int, int, set]]:
+        """``words`` cut into (start, length, equivalents) parts: vocabulary terms covering
+        the most words, then the fewest parts; words outside any term stand alone."""
+        n = len(words)
+        # best[i]: (words covered by terms, -parts, parts) for words[i:]
+        best: list = [None] * (n + 1)
+        best[n] = (0, 0, [])
+        for i in range(n - 1, -1, -1):
+            covered, parts, cut = best[i + 1]
+            choice = (covered, parts - 1, [(i, 1, set())] + cut)
+            for length, equivalents in self.matches(words, i).items():
+                covered, parts, cut = best[i + length]
+                option = (covered + length, parts - 1, [(i, length, equivalents)] + cut)
+                if option[:2] > choice[:2]:
+                    choice = option
+            best[i] = choice
+        return best[0][2]
 
 
 def build_vocabulary(pairs) -> Vocabulary:
@@ -180,11 +206,22 @@ def current_vocabulary() -> Vocabulary:
 # --- Parsing ---------------------------------------------------------------------------
 
 
-def _either(text: str, search_type: str = "plain") -> SearchQuery:
-    """``text`` stemmed the English way OR the Spanish way."""
-    return SearchQuery(text, search_type=search_type, config=ENGLISH) | SearchQuery(
-        text, search_type=search_type, config=SPANISH
-    )
+class EitherLanguage(SearchQueryCombinable, Func):
+    """A visitor's words stemmed the English way OR the Spanish way, or nothing when they
+    are only stop words in either language (SQL function ``ch_either_query``, practices
+    migration 0005): "for" must not become a required word for the Spanish stemmer."""
+
+    function = "ch_either_query"
+    output_field = SearchQueryField()
+    # What CombinedSearchQuery reads when this is combined with | or &: none of its own.
+    config = None
+
+    def __init__(self, text: str, phrase: bool = False):
+        super().__init__(Value(text), Value(phrase))
+
+
+def _either(text: str, search_type: str = "plain"):
+    return EitherLanguage(text, phrase=search_type == "phrase")
 
 
 def _with_equivalents(query, equivalents: set, search_type: str, found: list):
@@ -258,19 +295,13 @@ def parse(text: str | None, vocabulary: Vocabulary | None = None) -> ParsedQuery
                 unit = _with_equivalents(unit, equivalents, "phrase", found)
             add_unit(unit)
         else:
-            # A run of plain words: the longest vocabulary terms first, left to right.
+            # A run of plain words, cut into vocabulary terms and single words so that
+            # terms cover as many words as possible ("bar closing time": "bar" and
+            # "closing time", not "bar closing" and "time").
             words = [w for raw in token[1] for w in term_words(raw)]
-            position = 0
-            while position < len(words):
-                length, equivalents = vocabulary.longest_match(words, position)
-                if length:
-                    span = " ".join(words[position : position + length])
-                    unit = _with_equivalents(_either(span), equivalents, "plain", found)
-                    position += length
-                else:
-                    unit = _either(words[position])
-                    position += 1
-                add_unit(unit)
+            for start, length, equivalents in vocabulary.segment(words):
+                span = " ".join(words[start : start + length])
+                add_unit(_with_equivalents(_either(span), equivalents, "plain", found))
 
     query = None
     for unit in units:
@@ -286,14 +317,14 @@ def search(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
     """Rows matching the query, annotated with ``rank``.
 
     Practices match through their whole-record document (title A > summary and its
-    translation B > body C > partners and the names of topics, departments, places D);
+    translation B > body and the names of topics, departments, places C > partners D);
     publications through their own ``search_vector``.
     """
     if not parsed:
         return queryset
     vector = "search_document__document" if queryset.model is Practice else "search_vector"
     return queryset.filter(**{vector: parsed.query}).annotate(
-        rank=SearchRank(F(vector), parsed.query)
+        rank=SearchRank(F(vector), parsed.query, cover_density=True)
     )
 
 

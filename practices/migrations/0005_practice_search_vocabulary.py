@@ -3,8 +3,8 @@
 ``practices_practicesearch`` holds one search document per practice, kept current by the
 triggers below (a generated column cannot read other tables): the practice's own stored
 vector (title A, summary B, body C, partners D, in the entry's language), its summary in
-the other language (B, stemmed in that language), and, at weight D, the names of its
-topics and departments (English names stemmed as English, Spanish names as Spanish), of
+the other language (B, stemmed in that language), and, at weight C (as the body), the
+names of its topics and departments (English names stemmed as English, Spanish names as Spanish), of
 its lead and partner jurisdictions (with their regions) and of its initiative.
 
 Every change that alters a document refreshes it: inserting practices (statement-level,
@@ -45,7 +45,7 @@ LANGUAGE sql AS $fn$
            || setweight(
                   to_tsvector('ch_english', concat_ws(' ', topics.en, departments.en, places.names))
                   || to_tsvector('ch_spanish', concat_ws(' ', topics.es, departments.es, places.names)),
-                  'D')
+                  'C')
     FROM practices_practice p
     LEFT JOIN LATERAL (
         SELECT string_agg(t.name, ' ') AS en, string_agg(t.name_es, ' ') AS es
@@ -70,6 +70,19 @@ LANGUAGE sql AS $fn$
     ) places ON TRUE
     WHERE p.id = ANY(ids)
     ON CONFLICT (practice_id) DO UPDATE SET document = EXCLUDED.document;
+$fn$;
+
+-- A visitor's words, stemmed the English way OR the Spanish way; nothing when they are
+-- only stop words in either language ("for", "de", "para"), which would otherwise be
+-- required as a literal word by the language that does not know them.
+CREATE FUNCTION ch_either_query(words text, phrase boolean) RETURNS tsquery
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+    SELECT CASE WHEN numnode(q.en) = 0 OR numnode(q.es) = 0 THEN ''::tsquery
+                ELSE q.en || q.es END
+    FROM (SELECT CASE WHEN phrase THEN phraseto_tsquery('ch_english'::regconfig, words)
+                      ELSE plainto_tsquery('ch_english'::regconfig, words) END AS en,
+                 CASE WHEN phrase THEN phraseto_tsquery('ch_spanish'::regconfig, words)
+                      ELSE plainto_tsquery('ch_spanish'::regconfig, words) END AS es) q
 $fn$;
 
 -- New practices (one refresh per statement: a bulk COPY is one set-based refresh).
@@ -184,6 +197,7 @@ DROP FUNCTION IF EXISTS practice_search_on_new_links();
 DROP FUNCTION IF EXISTS practice_search_on_practice_change();
 DROP FUNCTION IF EXISTS practice_search_on_new_practices();
 DROP FUNCTION IF EXISTS practice_search_refresh(bigint[]);
+DROP FUNCTION IF EXISTS ch_either_query(text, boolean);
 """
 )
 
