@@ -91,7 +91,7 @@ def better_query(parsed: search.ParsedQuery, total: int) -> str | None:
 def awards_matching(parsed: search.ParsedQuery):
     return (
         Award.objects.annotate(document=award_vector())
-        .filter(document=parsed.query)
+        .filter(search.Matches(F("document"), parsed.query))
         .annotate(rank=SearchRank(F("document"), parsed.query))
     )
 

@@ -35,7 +35,7 @@ from django.contrib.postgres.search import (
     SearchRank,
 )
 from django.db import connection
-from django.db.models import Case, F, Func, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, Func, QuerySet, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -206,6 +206,14 @@ def current_vocabulary() -> Vocabulary:
 # --- Parsing ---------------------------------------------------------------------------
 
 
+class Matches(Func):
+    """``vector @@ query`` for any query expression (the lookup only takes SearchQuery)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " @@ "
+    output_field = BooleanField()
+
+
 class EitherLanguage(SearchQueryCombinable, Func):
     """A visitor's words stemmed the English way OR the Spanish way, or nothing when they
     are only stop words in either language (SQL function ``ch_either_query``, practices
@@ -323,7 +331,7 @@ def search(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
     if not parsed:
         return queryset
     vector = "search_document__document" if queryset.model is Practice else "search_vector"
-    return queryset.filter(**{vector: parsed.query}).annotate(
+    return queryset.filter(Matches(F(vector), parsed.query)).annotate(
         rank=SearchRank(F(vector), parsed.query, cover_density=True)
     )
 
