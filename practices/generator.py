@@ -32,6 +32,7 @@ from practices.models import (
     Outcome,
     PopulationBand,
     Practice,
+    PracticeSearch,
     PublishingState,
     Source,
     Topic,
@@ -774,7 +775,8 @@ def _copy(cursor, table: str, columns: list[str], rows) -> None:
 
 @contextmanager
 def _gin_indexes_rebuilt(cursor, count: int):
-    """For large loads, drop the practice table's GIN (full-text) indexes and build them
+    """For large loads, drop the GIN (full-text) indexes of the practice table and of its
+    search documents (filled by triggers as rows arrive) and build them
     again afterwards, from their own definitions: one build is several times faster than
     updating them row by row. Inside the caller's transaction, so never left missing."""
     if count < BULK_INDEX_THRESHOLD:
@@ -782,8 +784,8 @@ def _gin_indexes_rebuilt(cursor, count: int):
         return
     cursor.execute(
         "SELECT indexname, indexdef FROM pg_indexes "
-        "WHERE schemaname = current_schema() AND tablename = %s AND indexdef LIKE %s",
-        [Practice._meta.db_table, "% USING gin %"],
+        "WHERE schemaname = current_schema() AND tablename IN (%s, %s) AND indexdef LIKE %s",
+        [Practice._meta.db_table, PracticeSearch._meta.db_table, "% USING gin %"],
     )
     indexes = cursor.fetchall()
     for name, _definition in indexes:

@@ -569,7 +569,7 @@ class PracticeSearch(models.Model):
     Written only by the triggers of migration 0005 (``practice_search_refresh``): the
     practice's own weighted vector, its summary in the other language (weight B), and the
     names of its topics and departments (English and Spanish), jurisdictions and
-    initiative (weight C). A
+    initiative (weight D). A
     generated column cannot read other tables, hence this table; it is never written from
     Python.
     """

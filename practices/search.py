@@ -325,7 +325,7 @@ def search(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
     """Rows matching the query, annotated with ``rank``.
 
     Practices match through their whole-record document (title A > summary and its
-    translation B > body and the names of topics, departments, places C > partners D);
+    translation B > body C > partners and the names of topics, departments, places D);
     publications through their own ``search_vector``.
     """
     if not parsed:

@@ -3,7 +3,7 @@
 ``practices_practicesearch`` holds one search document per practice, kept current by the
 triggers below (a generated column cannot read other tables): the practice's own stored
 vector (title A, summary B, body C, partners D, in the entry's language), its summary in
-the other language (B, stemmed in that language), and, at weight C (as the body), the
+the other language (B, stemmed in that language), and, at weight D (as the partners), the
 names of its topics and departments (English names stemmed as English, Spanish names as Spanish), of
 its lead and partner jurisdictions (with their regions) and of its initiative.
 
@@ -45,7 +45,7 @@ LANGUAGE sql AS $fn$
            || setweight(
                   to_tsvector('ch_english', concat_ws(' ', topics.en, departments.en, places.names))
                   || to_tsvector('ch_spanish', concat_ws(' ', topics.es, departments.es, places.names)),
-                  'C')
+                  'D')
     FROM practices_practice p
     LEFT JOIN LATERAL (
         SELECT string_agg(t.name, ' ') AS en, string_agg(t.name_es, ' ') AS es
