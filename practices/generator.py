@@ -941,6 +941,8 @@ def generate(
 
         # Django's cursor wraps a psycopg 3 cursor, whose copy() it passes through.
         with connection.cursor() as cursor, _gin_indexes_rebuilt(cursor, count):
+            # Search documents (practices migration 0005) are built once, after the links.
+            cursor.execute("SET LOCAL clearinghouse.defer_search_documents = 'on'")
             _copy(cursor, Practice._meta.db_table, _columns(Practice, fields), practice_rows())
             progress(f"Copied {count} practices.")
             for name, rows in m2m.items():
@@ -967,6 +969,9 @@ def generate(
                 recognitions,
             )
             progress("Copied topics, departments, partners, sources, outcomes, recognitions.")
+            cursor.execute("SET LOCAL clearinghouse.defer_search_documents = 'off'")
+            cursor.execute("SELECT practice_search_refresh(%s::bigint[])", [ids])
+            progress("Built the search documents.")
     with connection.cursor() as cursor:
         for model in (Practice, Source, Outcome, Recognition, Jurisdiction):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

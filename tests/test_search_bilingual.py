@@ -333,7 +333,11 @@ def test_admin_import_previews_adds_and_reports_errors(client, curator):
     url = reverse("admin:practices_vocabularyterm_import")
     assert client.get(url).status_code == 200
     before = VocabularyTerm.objects.count()
-    good = "english;spanish\nneighbourhood association;junta de vecinos\nstreet lighting;alumbrado público\n"
+    good = (
+        "english;spanish\n"
+        "neighbourhood association;junta de vecinos\n"
+        "street lighting;alumbrado público\n"
+    )
     response = client.post(url, {"file": _csv_file(good), "preview": "1"})
     assert response.status_code == 200
     assert "Preview: 1 new, 1 already there, 0 removed." in response.content.decode()
@@ -410,3 +414,17 @@ def test_every_demo_practice_has_a_translation_in_the_other_language():
         assert language_guess(translation) == other, row["slug"]
         # A translation, not a fragment: about as long as the original.
         assert 0.6 < len(translation) / len(row["summary"]) < 1.6, row["slug"]
+
+
+def test_generated_practices_get_their_search_documents_once_linked():
+    from practices.generator import generate
+
+    generate(count=30, seed=3)
+    generated = Practice.objects.filter(slug__startswith="gen-")
+    assert generated.count() == 30
+    assert PracticeSearch.objects.filter(practice__in=generated).count() == 30
+    # Built after the links were copied: a practice is found by its topics' names.
+    sample = generated.prefetch_related("topics").first()
+    topic = sample.topics.first()
+    matching = search(generated, parse(f'"{topic.name_es}"'))
+    assert sample in matching

@@ -85,10 +85,21 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
                       ELSE plainto_tsquery('ch_spanish'::regconfig, words) END AS es) q
 $fn$;
 
+-- Bulk loaders that write practices and then their links (the generator's COPY) may set
+-- "SET LOCAL clearinghouse.defer_search_documents = 'on'" and call
+-- practice_search_refresh() once at the end, instead of a refresh per statement.
+CREATE FUNCTION practice_search_deferred() RETURNS boolean
+LANGUAGE sql STABLE AS $fn$
+    SELECT coalesce(current_setting('clearinghouse.defer_search_documents', true), '') = 'on'
+$fn$;
+
 -- New practices (one refresh per statement: a bulk COPY is one set-based refresh).
 CREATE FUNCTION practice_search_on_new_practices() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN
+    IF practice_search_deferred() THEN
+        RETURN NULL;
+    END IF;
     PERFORM practice_search_refresh(ARRAY(SELECT id FROM new_rows));
     RETURN NULL;
 END
@@ -117,6 +128,9 @@ CREATE TRIGGER practice_search_update AFTER UPDATE ON practices_practice
 CREATE FUNCTION practice_search_on_new_links() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN
+    IF practice_search_deferred() THEN
+        RETURN NULL;
+    END IF;
     PERFORM practice_search_refresh(ARRAY(SELECT DISTINCT practice_id FROM changed_rows));
     RETURN NULL;
 END
@@ -198,6 +212,7 @@ DROP FUNCTION IF EXISTS practice_search_on_practice_change();
 DROP FUNCTION IF EXISTS practice_search_on_new_practices();
 DROP FUNCTION IF EXISTS practice_search_refresh(bigint[]);
 DROP FUNCTION IF EXISTS ch_either_query(text, boolean);
+DROP FUNCTION IF EXISTS practice_search_deferred();
 """
 )
 
