@@ -4,10 +4,21 @@ published catalogue's facts come from."""
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
-from practices.models import EvidenceRating, EvidenceStrength, Practice, Source
+from clearinghouse.cache import public_page
+from practices.models import (
+    RATING_DEFINITIONS,
+    STRENGTH_DEFINITIONS,
+    EvidenceRating,
+    EvidenceStrength,
+    Practice,
+    Source,
+)
 
 
+@require_safe
+@public_page()
 def about(request: HttpRequest) -> HttpResponse:
     """Three queries whatever the size of the catalogue: practices, their sources, countries."""
     published = Practice.objects.published()
@@ -25,7 +36,11 @@ def about(request: HttpRequest) -> HttpResponse:
         {
             "practices": practices,
             "country_count": country_count,
-            "ratings": EvidenceRating,
-            "strengths": EvidenceStrength,
+            "ratings": [(rating.label, RATING_DEFINITIONS[rating]) for rating in EvidenceRating],
+            "strengths": [
+                (strength.label, STRENGTH_DEFINITIONS[strength])
+                for strength in EvidenceStrength
+                if strength
+            ],
         },
     )

@@ -80,6 +80,39 @@ class EvidenceStrength(models.TextChoices):
     SYSTEMATIC_REVIEW = "systematic_review", _("Systematic review or meta-analysis")
 
 
+# What each rating and strength means: the one wording the About page and every practice
+# page show.
+RATING_DEFINITIONS = {
+    EvidenceRating.EFFECTIVE: _(
+        "A strong evaluation, usually a randomised trial or a closely matched comparison, "
+        "found that the program achieved its main aim, with no sign that it caused harm."
+    ),
+    EvidenceRating.PROMISING: _(
+        "An evaluation with a comparison group found good results, but the design was weaker, "
+        "the results were mixed or faded, or they come from a single place."
+    ),
+    EvidenceRating.NO_EFFECT: _(
+        "A sound evaluation found no meaningful difference in the main outcome."
+    ),
+    EvidenceRating.HARMFUL: _("A sound evaluation found that the program made the problem worse."),
+    EvidenceRating.INSUFFICIENT: _(
+        "No evaluation with a comparison group has been published yet. This says nothing "
+        "against the program: many good ideas have simply not been studied."
+    ),
+}
+
+STRENGTH_DEFINITIONS = {
+    EvidenceStrength.NONE: _("The strength of the evidence is not stated."),
+    EvidenceStrength.ONE_STUDY: _("The rating rests on one evaluation."),
+    EvidenceStrength.SEVERAL_STUDIES: _(
+        "Two or more evaluations, in one place or several, point the same way."
+    ),
+    EvidenceStrength.SYSTEMATIC_REVIEW: _(
+        "A review that searched for and combined all comparable studies of this kind of program."
+    ),
+}
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self):
         """The only records the public may see."""
@@ -553,6 +586,14 @@ class Practice(Publishable):
     def translation_language(self) -> str:
         """The language of ``summary_translation``: the other one."""
         return Language.ENGLISH if self.language == Language.SPANISH else Language.SPANISH
+
+    @property
+    def evidence_definition(self) -> str:
+        return RATING_DEFINITIONS.get(self.evidence_rating, "")
+
+    @property
+    def strength_definition(self) -> str:
+        return STRENGTH_DEFINITIONS.get(self.evidence_strength, "")
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -190,10 +190,11 @@ _memo = threading.local()
 def current_vocabulary() -> Vocabulary:
     """The vocabulary as of the current catalogue version (one query per version).
 
-    Saving or deleting a term replaces the catalogue version (practices/cache.py), so an
-    edit is used from the next request on; between edits each process keeps its copy.
+    Any write to the vocabulary table replaces the catalogue version (a PostgreSQL
+    trigger, clearinghouse/cache.py), so an edit is used from the next request on; between
+    edits each process keeps its copy.
     """
-    from practices.cache import catalogue_version
+    from clearinghouse.cache import catalogue_version
 
     version = catalogue_version()
     if getattr(_memo, "version", None) != version:

@@ -98,8 +98,6 @@ def read_pairs(data: bytes, result: VocabularyImport) -> list[tuple[str, str]]:
 def import_csv(data: bytes, *, replace: bool = False, dry_run: bool = False) -> VocabularyImport:
     """Add the file's pairs that are not in the vocabulary yet (case-insensitively);
     with ``replace``, also remove the terms the file does not hold."""
-    from practices.cache import bump_catalogue_version
-
     result = VocabularyImport(dry_run=dry_run)
     pairs = read_pairs(data, result)
     if result.errors:
@@ -121,7 +119,6 @@ def import_csv(data: bytes, *, replace: bool = False, dry_run: bool = False) -> 
         VocabularyTerm.objects.bulk_create(
             [VocabularyTerm(english=english, spanish=spanish) for english, spanish in new]
         )
-        # bulk_create sends no save signals: search must read the new terms next request.
-        bump_catalogue_version()
-        transaction.on_commit(bump_catalogue_version)
+        # The table's trigger replaces the catalogue version: the next request searches
+        # with the new terms and no cached page survives.
     return result

@@ -59,7 +59,7 @@ def gunicorn_server(collected_static):
     """
     started = []
 
-    def start(env: dict) -> str:
+    def start(env: dict, workers: int = 1) -> str:
         port = free_port()
         full_env = {
             **os.environ,
@@ -77,7 +77,7 @@ def gunicorn_server(collected_static):
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
-                "1",
+                str(workers),
                 "--access-logfile",
                 "/dev/null",
             ],

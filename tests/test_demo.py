@@ -206,7 +206,7 @@ def test_about_page_explains_evidence_and_lists_published_sources(client, demo):
 def test_about_page_query_count_does_not_grow_with_the_catalogue(
     client, demo, django_assert_num_queries
 ):
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = client.get(reverse("about"))
     assert response.status_code == 200
 

@@ -183,10 +183,10 @@ def test_site_search_query_count_is_fixed(client, django_assert_num_queries):
     practice("Crossing one")
     PublicationFactory(published=True, title="Crossing guide")
     AwardFactory(name="Crossing award")
-    # The bilingual vocabulary (once per catalogue version); practices: page, topics,
-    # recognitions, headlines, count; publications: page, headlines, count; awards;
-    # suggestion (looked for only because three results are few).
-    with django_assert_num_queries(11):
+    # The catalogue version; the bilingual vocabulary (read once per catalogue version);
+    # practices: page, topics, recognitions, headlines, count; publications: page,
+    # headlines, count; awards; suggestion (looked for only because three results are few).
+    with django_assert_num_queries(12):
         response = client.get(SEARCH_URL, {"q": "crossing"})
     assert len(response.context["practices"]) == 1
     for n in range(30):
@@ -194,7 +194,7 @@ def test_site_search_query_count_is_fixed(client, django_assert_num_queries):
         PublicationFactory(published=True, title=f"Crossing guide {n}")
         AwardFactory(name=f"Crossing award {n}")
     # The same without the suggestion: ninety-three results need none.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(SEARCH_URL, {"q": "crossing"})
     assert len(response.context["practices"]) == 5
     assert response.context["practice_count"] == 31

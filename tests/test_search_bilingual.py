@@ -417,7 +417,7 @@ def test_every_demo_practice_has_a_translation_in_the_other_language():
 
 
 def test_generated_practices_get_their_search_documents_once_linked():
-    from practices.generator import generate
+    from bench.generator import generate
 
     generate(count=30, seed=3)
     generated = Practice.objects.filter(slug__startswith="gen-")

@@ -170,7 +170,7 @@ def test_every_string_in_the_code_is_in_the_catalogue(tmp_path, catalogue):
         ROOT,
         copy,
         ignore=shutil.ignore_patterns(
-            ".git", ".venv", "node_modules", "staticfiles", "media", ".local", "*cache*", "bench"
+            ".git", ".venv", "node_modules", "staticfiles", "media", ".local", "*cache*", "results"
         ),
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "clearinghouse.test_settings"}

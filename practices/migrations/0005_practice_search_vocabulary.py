@@ -24,6 +24,8 @@ import django.db.models.deletion
 import django.db.models.functions.text
 from django.db import migrations, models
 
+from clearinghouse.cache import TrackCatalogueChanges
+
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "vocabulary.csv"
 
@@ -258,6 +260,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('practices', '0004_facet_indexes'),
+        ('clearinghouse', '0002_catalogue_version'),
         ('practices', '0002_roles'),
         ('auth', '0012_alter_user_first_name_max_length'),
         ('contenttypes', '0002_remove_content_type_name'),
@@ -298,4 +301,8 @@ class Migration(migrations.Migration):
         migrations.RunSQL(FUNCTIONS_SQL + LINK_TRIGGERS_SQL + BACKFILL_SQL, DROP_SQL),
         migrations.RunPython(seed_vocabulary, migrations.RunPython.noop),
         migrations.RunPython(curators_edit_vocabulary, migrations.RunPython.noop),
+        # Search reads the vocabulary and the documents: any change replaces the catalogue
+        # version, so the next request uses it and no cached page survives it (documents
+        # change with tracked tables anyway; tracking them too keeps raw SQL honest).
+        TrackCatalogueChanges("practices_vocabularyterm", "practices_practicesearch"),
     ]
