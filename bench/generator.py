@@ -975,7 +975,8 @@ def _copy_relations(cursor, relations: _Relations) -> None:
 def _analyze(relations: _Relations) -> None:
     """Fresh planner statistics for every table the copy filled."""
     with connection.cursor() as cursor:
-        for model in (Practice, Source, Outcome, Recognition, Jurisdiction):
+        # Search documents too: without their statistics a common word is misjudged.
+        for model in (Practice, PracticeSearch, Source, Outcome, Recognition, Jurisdiction):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         for name in relations.m2m:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(_through(name)[0])}")

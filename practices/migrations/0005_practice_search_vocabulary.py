@@ -193,7 +193,10 @@ CREATE TRIGGER practice_search_links_removed AFTER DELETE ON {table}
     for table in LINK_TABLES
 )
 
-BACKFILL_SQL = "SELECT practice_search_refresh(ARRAY(SELECT id FROM practices_practice));"
+BACKFILL_SQL = (
+    "SELECT practice_search_refresh(ARRAY(SELECT id FROM practices_practice));"
+    " ANALYZE practices_practicesearch;"
+)
 
 DROP_SQL = (
     "".join(
