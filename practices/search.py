@@ -229,6 +229,12 @@ class EitherLanguage(SearchQueryCombinable, Func):
         super().__init__(Value(text), Value(phrase))
 
 
+class NotEither(EitherLanguage):
+    """Rows without the words in either language (``-word``); nothing for stop words."""
+
+    template = "(!! %(function)s(%(expressions)s))"
+
+
 def _either(text: str, search_type: str = "plain"):
     return EitherLanguage(text, phrase=search_type == "phrase")
 
@@ -292,9 +298,7 @@ def parse(text: str | None, vocabulary: Vocabulary | None = None) -> ParsedQuery
             join_next = bool(units)
         elif kind == "not":
             _, quoted, words = token
-            search_type = "phrase" if quoted else "plain"
-            excluded.append(SearchQuery(words, search_type=search_type, config=ENGLISH))
-            excluded.append(SearchQuery(words, search_type=search_type, config=SPANISH))
+            excluded.append(NotEither(words, phrase=quoted))
         elif kind == "phrase":
             phrase = token[1]
             words = term_words(phrase)
@@ -316,7 +320,7 @@ def parse(text: str | None, vocabulary: Vocabulary | None = None) -> ParsedQuery
     for unit in units:
         query = unit if query is None else query & unit
     for part in excluded:
-        query = ~part if query is None else query & ~part
+        query = part if query is None else query & part
     if query is None:
         return ParsedQuery(text=text, query=None)
     return ParsedQuery(text=text, query=query, expansions=tuple(dict.fromkeys(found)))
