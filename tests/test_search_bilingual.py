@@ -428,3 +428,25 @@ def test_generated_practices_get_their_search_documents_once_linked():
     topic = sample.topics.first()
     matching = search(generated, parse(f'"{topic.name_es}"'))
     assert sample in matching
+
+
+def test_load_demo_stores_each_translation():
+    import json
+
+    from django.core.management import call_command
+
+    from practices.management.commands.load_demo import DEMO_DIR
+
+    call_command("load_demo", verbosity=0)
+    rows = json.loads((DEMO_DIR / "practices.json").read_text(encoding="utf-8"))
+    stored = dict(Practice.objects.values_list("slug", "summary_translation"))
+    for row in rows:
+        assert stored[row["slug"]] == row["summary_translation"], row["slug"]
+    # And every topic and department name pair is in the vocabulary.
+    from practices.models import Department, Topic
+
+    for model in (Topic, Department):
+        for name, name_es in model.objects.values_list("name", "name_es"):
+            assert VocabularyTerm.objects.filter(
+                english__iexact=name, spanish__iexact=name_es
+            ).exists(), name
