@@ -149,8 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     scored = score(load_judged(), practice_list_ranking)
     for item in scored:
-        if verbose or item.missed:
-            flag = "" if not item.missed else "  missed: " + ", ".join(item.missed)
+        # Queries with more than ten judged practices always leave some out of the first ten.
+        if verbose or item.recall < 1:
+            flag = "" if not item.missed else "  not in the first ten: " + ", ".join(item.missed)
             print(
                 f"[{item.judged.language}] {item.judged.query!r}: "
                 f"recall {item.recall:.2f}, nDCG {item.ndcg:.2f}{flag}"
