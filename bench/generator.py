@@ -776,7 +776,7 @@ def _copy(cursor, table: str, columns: list[str], rows) -> None:
 @contextmanager
 def _gin_indexes_rebuilt(cursor, count: int):
     """For large loads, drop the GIN (full-text) indexes of the practice table and of its
-    search documents (practices migration 0005) and build them
+    search documents (practices migration 0006) and build them
     again afterwards, from their own definitions: one build is several times faster than
     updating them row by row. Inside the caller's transaction, so never left missing."""
     if count < BULK_INDEX_THRESHOLD:
@@ -1011,7 +1011,7 @@ def generate(
         )
         # Django's cursor wraps a psycopg 3 cursor, whose copy() it passes through.
         with connection.cursor() as cursor, _gin_indexes_rebuilt(cursor, count):
-            # Search documents (practices migration 0005) are built once, after the links.
+            # Search documents (practices migration 0006) are built once, after the links.
             cursor.execute("SET LOCAL clearinghouse.defer_search_documents = 'on'")
             _copy(cursor, Practice._meta.db_table, _columns(Practice, PRACTICE_FIELDS), rows)
             progress(f"Copied {count} practices.")

@@ -385,6 +385,9 @@ class Initiative(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("practices:initiative_detail", kwargs={"slug": self.slug})
+
 
 class PartnerPair(models.Model):
     """Two jurisdictions paired by an initiative (say, a U.S. and a Central American city)."""
@@ -398,10 +401,16 @@ class PartnerPair(models.Model):
     second = models.ForeignKey(
         Jurisdiction, on_delete=models.CASCADE, related_name="+", verbose_name=_("paired with")
     )
+    year_started = models.SmallIntegerField(
+        _("year started"), null=True, blank=True, validators=year_validators
+    )
+    year_ended = models.SmallIntegerField(
+        _("year ended"), null=True, blank=True, validators=year_validators
+    )
     note = models.CharField(_("note"), max_length=240, blank=True)
 
     class Meta:
-        ordering = ["initiative", "id"]
+        ordering = ["initiative", "year_started", "id"]
         verbose_name = _("partner pair")
         verbose_name_plural = _("partner pairs")
         constraints = [
@@ -409,6 +418,12 @@ class PartnerPair(models.Model):
                 fields=["initiative", "first", "second"], name="partner_pair_unique"
             ),
             models.CheckConstraint(condition=~Q(first=F("second")), name="partner_pair_distinct"),
+            models.CheckConstraint(
+                condition=Q(year_started__isnull=True)
+                | Q(year_ended__isnull=True)
+                | Q(year_ended__gte=F("year_started")),
+                name="partner_pair_years_in_order",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -607,7 +622,7 @@ class Practice(Publishable):
 class PracticeSearch(models.Model):
     """The whole-record search document of a practice, kept by the database.
 
-    Written only by the triggers of migration 0005 (``practice_search_refresh``): the
+    Written only by the triggers of migration 0006 (``practice_search_refresh``): the
     practice's own weighted vector, its summary in the other language (weight B), and the
     names of its topics and departments (English and Spanish), jurisdictions and
     initiative (weight D). A
@@ -617,7 +632,7 @@ class PracticeSearch(models.Model):
 
     practice = models.OneToOneField(
         "Practice",
-        # The row goes with its practice through the foreign key that migration 0005
+        # The row goes with its practice through the foreign key that migration 0006
         # declares ON DELETE CASCADE (Django's own constraint would not cascade).
         on_delete=models.DO_NOTHING,
         db_constraint=False,

@@ -218,7 +218,7 @@ class Matches(Func):
 class EitherLanguage(SearchQueryCombinable, Func):
     """A visitor's words stemmed the English way OR the Spanish way, or nothing when they
     are only stop words in either language (SQL function ``ch_either_query``, practices
-    migration 0005): "for" must not become a required word for the Spanish stemmer."""
+    migration 0006): "for" must not become a required word for the Spanish stemmer."""
 
     function = "ch_either_query"
     output_field = SearchQueryField()

@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from clearinghouse.cache import cached
-from practices.models import Department, Practice, Publication, Topic
+from practices.models import Department, Initiative, PartnerPair, Practice, Publication, Topic
 
 RELATED_COUNT = 4
 RELATED_CANDIDATES = 200
@@ -234,3 +234,24 @@ def jurisdiction_practices(jurisdiction) -> tuple[list[Practice], list[Practice]
     led = list(card_queryset(jurisdiction.led_practices.published()).order_by("title"))
     partnered = list(card_queryset(jurisdiction.partner_practices.published()).order_by("title"))
     return led, partnered
+
+
+def initiatives_with_pair_counts() -> QuerySet:
+    return Initiative.objects.annotate(pair_count=Count("pairs")).order_by("name")
+
+
+def initiative_pairs(initiative: Initiative) -> list[PartnerPair]:
+    return list(PartnerPair.objects.filter(initiative=initiative).select_related("first", "second"))
+
+
+def initiative_practices(initiative: Initiative, pairs: list[PartnerPair]) -> list[Practice]:
+    """Published practices that came out of an initiative: those filed under it, and those
+    led by a jurisdiction in one of its pairs."""
+    paired = {pair.first_id for pair in pairs} | {pair.second_id for pair in pairs}
+    return list(
+        card_queryset(
+            Practice.objects.published().filter(
+                Q(initiative=initiative) | Q(lead_jurisdiction__in=paired)
+            )
+        ).order_by("title")
+    )

@@ -559,7 +559,7 @@ def test_groups_exist_after_migrate_on_an_empty_database():
                 "LEFT JOIN auth_group_permissions gp ON gp.group_id = g.id "
                 "GROUP BY g.name ORDER BY g.name"
             ).fetchall()
-        # Curators: the catalogue (48) and the bilingual vocabulary (4, practices 0005).
+        # Curators: the catalogue (48) and the bilingual vocabulary (4, practices 0006).
         assert rows == [("Award committee", 7), ("Curators", 52)]
     finally:
         with psycopg.connect(admin_conninfo, autocommit=True) as admin_db:

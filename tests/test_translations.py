@@ -234,7 +234,10 @@ def test_spanish_practice_list_filter_legends(client):
 @pytest.mark.django_db
 def test_spanish_practice_page_names_the_evidence_rating(client):
     practice = factories.PracticeFactory(
-        published=True, topics=[factories.TopicFactory()], evidence_rating="effective"
+        published=True,
+        topics=[factories.TopicFactory()],
+        evidence_rating="effective",
+        evidence_strength="one_study",
     )
     factories.OutcomeFactory(practice=practice, rating="harmful")
     html = client.get(f"/es/practices/{practice.slug}/").content.decode()

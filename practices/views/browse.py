@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 from clearinghouse.cache import public_page
 from clearinghouse.pagination import paginate
 from practices import selectors
-from practices.models import Jurisdiction, Publication, Topic
+from practices.models import Initiative, Jurisdiction, Publication, Topic
 from practices.publication_filters import PublicationFilter
 
 PRACTICES_PER_PAGE = 12
@@ -136,4 +136,32 @@ def jurisdiction_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "jurisdictions/jurisdiction_detail.html",
         {"jurisdiction": jurisdiction, "led": led, "partnered": partnered},
+    )
+
+
+@require_safe
+@public_page()
+def initiative_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "initiatives/initiative_list.html",
+        {"initiatives": selectors.initiatives_with_pair_counts()},
+    )
+
+
+@require_safe
+@public_page()
+def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """An initiative, its partnerships (pairs of jurisdictions) and the published
+    practices that came out of it."""
+    initiative = get_object_or_404(Initiative, slug=slug)
+    pairs = selectors.initiative_pairs(initiative)
+    return render(
+        request,
+        "initiatives/initiative_detail.html",
+        {
+            "initiative": initiative,
+            "pairs": pairs,
+            "practices": selectors.initiative_practices(initiative, pairs),
+        },
     )

@@ -262,7 +262,7 @@ def curators_edit_vocabulary(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('practices', '0004_facet_indexes'),
+        ('practices', '0005_partner_pair_years'),
         ('clearinghouse', '0002_catalogue_version'),
         ('practices', '0002_roles'),
         ('auth', '0012_alter_user_first_name_max_length'),
