@@ -52,7 +52,7 @@ run: install
 	echo "  Serving http://$(HOST):$(PORT)/   (admin: http://$(HOST):$(PORT)/admin/)" && \
 	echo "  Create an administrator with:  make superuser" && \
 	echo "" && \
-	HTTPS=false exec $(VENV)/bin/gunicorn clearinghouse.wsgi:application \
+	HTTPS=false SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" exec $(VENV)/bin/gunicorn clearinghouse.wsgi:application \
 		--config clearinghouse/gunicorn_conf.py --bind $(HOST):$(PORT) --workers $(WORKERS)
 
 superuser: install

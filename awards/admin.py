@@ -52,6 +52,16 @@ class AwardAdmin(GuardedAdmin):
     def committee_size(self, obj) -> int:
         return obj.committee_total
 
+    def get_exclude(self, request, obj=None):
+        # Who sits on an award's committee is shown to curators and to that committee,
+        # not to the members of other awards' committees.
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not sees_all_awards(request.user) and not (
+            obj is not None and awards_for_user(request.user).filter(pk=obj.pk).exists()
+        ):
+            exclude.append("committee")
+        return exclude
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "committee":
             # Committee members work in the admin, so they are staff users.

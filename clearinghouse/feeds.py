@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from clearinghouse.site_url import absolute_url
 from clearinghouse.sitemaps import SITEMAPS
 from practices.models import Practice
 
@@ -25,16 +26,31 @@ def xml_text(value: str) -> str:
     return XML_FORBIDDEN.sub(" ", value)
 
 
+class TextAtomFeed(Atom1Feed):
+    """Atom with each entry's summary sent as plain text (``type="text"``).
+
+    Django's Atom feed marks summaries ``type="html"``, so a feed reader would turn a
+    curator's ``&lt;script&gt;`` back into markup. Summaries here are plain text, and
+    every other element of an entry already is.
+    """
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class PracticeFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = TextAtomFeed
     title = _("New practices · Public Safety Practices Clearinghouse")
     subtitle = _("Crime-prevention and public-safety programs that local governments ran.")
 
+    # Absolute links, so the syndication framework never builds them from the request.
     def link(self):
-        return reverse("practices:practice_list")
+        return absolute_url(reverse("practices:practice_list"))
 
     def feed_url(self):
-        return reverse("practice_feed")
+        return absolute_url(reverse("practice_feed"))
 
     def items(self):
         return (
@@ -51,7 +67,7 @@ class PracticeFeed(Feed):
         return xml_text(practice.summary)
 
     def item_link(self, practice):
-        return practice.get_absolute_url()
+        return absolute_url(practice.get_absolute_url())
 
     def item_pubdate(self, practice):
         return practice.published_at
@@ -80,6 +96,6 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /i18n/",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        f"Sitemap: {absolute_url(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -19,6 +19,7 @@ from clearinghouse.env import (
     env_str,
     parse_database_url,
 )
+from clearinghouse.site_url import default_site_url, parse_site_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "clearinghouse",
     "practices",
     "awards",
+    "intake",
     "bench",
     "axes",
 ]
@@ -59,6 +61,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "clearinghouse.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "clearinghouse.security.CrossOriginResourcePolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "clearinghouse.middleware.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -66,6 +69,7 @@ MIDDLEWARE = [
     "clearinghouse.cache.CatalogueVersionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "clearinghouse.security.AdminNullCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -143,10 +147,20 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
 if env_bool("BEHIND_PROXY", False):
     # The reverse proxy terminates TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Absolute URLs (canonical, og:url, hreflang, feed, sitemap, JSON-LD, CSV export) are built
+# from SITE_URL, never from the request's Host header or scheme, which a client chooses.
+SITE_URL = parse_site_url(
+    "SITE_URL",
+    env_str("SITE_URL", "") or default_site_url(ALLOWED_HOSTS, https=HTTPS),
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# The language cookie (set by the language switch) follows the same rules.
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 
@@ -156,6 +170,39 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o644
 
 SITE_NAME = "Public Safety Practices Clearinghouse"
+
+# Email: printed to the console unless EMAIL_HOST names an SMTP server (production needs
+# one: `check --deploy` reports the console backend).
+_email_host = env_str("EMAIL_HOST", "")
+_email_tls = env_bool("EMAIL_USE_TLS", False)
+_email_ssl = env_bool("EMAIL_USE_SSL", False)
+if _email_tls and _email_ssl:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on.")
+if _email_host:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _email_host,
+                "port": env_int("EMAIL_PORT", 465 if _email_ssl else 25, minimum=1),
+                "username": env_str("EMAIL_HOST_USER", ""),
+                "password": env_secret("EMAIL_HOST_PASSWORD") or "",
+                "use_tls": _email_tls,
+                "use_ssl": _email_ssl,
+                "timeout": env_int("EMAIL_TIMEOUT", 10, minimum=1),
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "clearinghouse@localhost")
+
+# Public forms that need no account (clearinghouse/publicforms.py): each client address
+# may send PUBLIC_FORM_RATE_LIMIT posts per form every PUBLIC_FORM_RATE_WINDOW seconds;
+# an attached PDF may be PUBLIC_FORM_MAX_PDF_MB large.
+PUBLIC_FORM_RATE_LIMIT = env_int("PUBLIC_FORM_RATE_LIMIT", 5, minimum=1)
+PUBLIC_FORM_RATE_WINDOW = env_int("PUBLIC_FORM_RATE_WINDOW", 3600, minimum=1)
+PUBLIC_FORM_MAX_PDF_MB = env_int("PUBLIC_FORM_MAX_PDF_MB", 10, minimum=1)
 
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
 LOGGING = {
@@ -207,6 +254,8 @@ PERMISSIONS_POLICY = {
     "browsing-topics": [],
 }
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Other sites may not embed this site's responses (pages, images, PDFs) in theirs.
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 
 # The admin lives under a configurable prefix (a little obscurity against scripted attacks).
 ADMIN_URL = env_str("ADMIN_URL", "admin/")
@@ -215,6 +264,11 @@ if not re.fullmatch(r"(?:[A-Za-z0-9_-]+/)+", ADMIN_URL):
         f"ADMIN_URL={ADMIN_URL!r} must be path segments of letters, digits, '-' or '_', "
         "each ending with '/' (for example 'staff-desk/')."
     )
+
+# The admin is the only place anyone signs in: a sign-in whose "next" address is unsafe
+# (another site) ends on the admin's index.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Staff sessions end after SESSION_COOKIE_AGE seconds and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=60)
@@ -281,3 +335,8 @@ else:
         }
     }
 CATALOGUE_CACHE_SECONDS = env_int("CATALOGUE_CACHE_SECONDS", 300, minimum=0)
+
+# --- Intake from local governments ---
+# Curators (the "Curators" group) get an email for each new submission, correction and
+# adoption report unless this is off.
+INTAKE_NOTIFY_CURATORS = env_bool("INTAKE_NOTIFY_CURATORS", True)

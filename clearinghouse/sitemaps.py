@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from awards.models import Award
+from clearinghouse.site_url import site_domain, site_scheme
 from practices.models import Jurisdiction, Practice, Publication, Topic
 
 
@@ -14,6 +15,13 @@ class BilingualSitemap(Sitemap):
     i18n = True
     alternates = True
     x_default = True
+
+    # Every address uses SITE_URL's scheme and host, never the request's.
+    def get_protocol(self, protocol=None):
+        return site_scheme()
+
+    def get_domain(self, site=None):
+        return site_domain()
 
 
 class PracticeSitemap(BilingualSitemap):

@@ -11,6 +11,9 @@ os.environ.setdefault("HTTPS", "false")
 
 from clearinghouse.settings import *  # noqa: E402, F403
 
+# The address the test client's pages are served under (its Host is "testserver"). Set
+# here, not in the environment, so servers the tests start get their own.
+SITE_URL = "http://testserver"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

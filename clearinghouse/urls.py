@@ -3,13 +3,23 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from clearinghouse import feeds, search, views, views_about
+from clearinghouse import admin_views, feeds, search, views, views_about
+from intake.admin import queue_view
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", feeds.robots_txt, name="robots_txt"),
     path("sitemap.xml", feeds.sitemap, name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the admin's own "view on site" redirect, which it replaces (admin_views.py).
+    path(
+        f"{settings.ADMIN_URL}r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(admin_views.view_on_site),
+    ),
+    # The curators' intake queue, inside the admin (its sign-in and permission checks).
+    path(
+        f"{settings.ADMIN_URL}intake/queue/", admin.site.admin_view(queue_view), name="intake_queue"
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
@@ -20,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("feeds/practices/", feeds.practice_feed, name="practice_feed"),
     path("", include("practices.urls")),
     path("", include("awards.urls")),
+    path("", include("intake.urls")),
     prefix_default_language=False,
 )
 

@@ -242,7 +242,14 @@ class RecognitionInline(admin.TabularInline):
     show_change_link = True
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("award", "category__award", "tagged_by")
+        # A committee member sees only the recognitions of their own awards, as on the
+        # recognition list; another award's recognition page answers 403.
+        return (
+            super()
+            .get_queryset(request)
+            .filter(award__in=awards_for_user(request.user))
+            .select_related("award", "category__award", "tagged_by")
+        )
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PracticesConfig(AppConfig):
     name = "practices"
     verbose_name = _("Catalogue")
+
+    def ready(self):
+        from practices.search import connect_vocabulary_signals
+
+        connect_vocabulary_signals()

@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from awards.models import Award, Recognition
-from practices import search
+from practices import search, selectors
 from practices.models import (
     MAX_YEAR,
     MIN_YEAR,
@@ -74,6 +74,11 @@ class AwardedChoice:
     YES = "yes"
     NO = "no"
     CHOICES = [(YES, _("Recognised by an award")), (NO, _("Not recognised yet"))]
+
+
+class AdoptedChoice:
+    YES = "yes"
+    CHOICES = [(YES, _("Adopted by another local government"))]
 
 
 def check_count(values) -> None:
@@ -232,6 +237,9 @@ class PracticeFilter(django_filters.FilterSet):
         to_field_name="slug",
         method="filter_award",
     )
+    adopted = LimitedMultipleChoiceFilter(
+        label=_("Adopted elsewhere"), choices=AdoptedChoice.CHOICES, method="filter_adopted"
+    )
     year_from = YearFilter(label=_("Started from"), method="filter_year_from")
     year_to = YearFilter(label=_("Started until"), method="filter_year_to")
     sort = django_filters.ChoiceFilter(
@@ -361,6 +369,11 @@ class PracticeFilter(django_filters.FilterSet):
             return queryset
         recognitions = Recognition.objects.filter(award__in=value)
         return queryset.filter(pk__in=recognitions.values("practice_id"))
+
+    def filter_adopted(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=selectors.adopted_practice_ids())
 
     def filter_year_from(self, queryset, name, value):
         return queryset if value is None else queryset.filter(year_started__gte=value)

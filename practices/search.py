@@ -17,7 +17,10 @@ from the next request on.
 
 "Did you mean" suggestions come from ``practice_search_word``, a materialized view of the
 words used by published practices (clearinghouse migration 0001), compared with pg_trgm
-similarity. ``refresh_search_words()`` (``manage.py refresh_search_words``) rebuilds it.
+similarity. ``refresh_search_words()`` (``manage.py refresh_search_words``) rebuilds it; a
+practice saved or deleted through the models schedules that after its transaction commits
+whenever the published words change (a practice starts or stops being published, or a
+published one's text changes), so an unpublished practice's words go at once.
 A suggestion is offered only when the query finds little (``FEW_RESULTS`` or fewer) and
 the suggested query finds more.
 """
@@ -34,12 +37,18 @@ from django.contrib.postgres.search import (
     SearchQueryField,
     SearchRank,
 )
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, Case, F, Func, QuerySet, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from practices.models import SEARCH_CONFIGS, Language, Practice, VocabularyTerm
+from practices.models import (
+    SEARCH_CONFIGS,
+    Language,
+    Practice,
+    PublishingState,
+    VocabularyTerm,
+)
 
 MAX_QUERY_LENGTH = 200
 # Words shorter than this are not checked for spelling.
@@ -459,3 +468,67 @@ def refresh_search_words() -> None:
     """Rebuild the vocabulary used for suggestions from the published practices."""
     with connection.cursor() as cursor:
         cursor.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY practice_search_word")
+
+
+def _refresh_after_commit() -> None:
+    refresh_search_words()
+    # Suggestions are cached under the catalogue version: drop any made from the old words.
+    from clearinghouse.cache import bump_catalogue_version
+
+    bump_catalogue_version()
+
+
+def schedule_search_words_refresh() -> None:
+    """Rebuild the vocabulary once the current transaction commits, once per transaction
+    (an import of many practices rebuilds it once)."""
+    pending = getattr(connection, "run_on_commit", [])
+    if not any(entry[1] is _refresh_after_commit for entry in pending):
+        transaction.on_commit(_refresh_after_commit)
+
+
+# The practice fields the vocabulary is built from (clearinghouse migration 0001).
+VOCABULARY_FIELDS = ("title", "summary", "problem", "approach", "results")
+
+
+def _vocabulary_changes(sender, instance, raw=False, **kwargs) -> None:
+    """Before a practice is saved: will the published words change? They do when it
+    starts or stops being published, or when a published practice's text changes."""
+    published = instance.state == PublishingState.PUBLISHED
+    stored = None
+    if not raw and instance.pk is not None:
+        stored = sender.objects.filter(pk=instance.pk).values("state", *VOCABULARY_FIELDS).first()
+    if raw:  # fixtures loading: the bulk paths refresh by themselves
+        changes = False
+    elif stored is None:
+        changes = published
+    elif (stored["state"] == PublishingState.PUBLISHED) != published:
+        changes = True
+    else:
+        changes = published and any(
+            stored[name] != getattr(instance, name) for name in VOCABULARY_FIELDS
+        )
+    instance._vocabulary_changes = changes
+
+
+def _practice_saved(sender, instance, raw=False, **kwargs) -> None:
+    if getattr(instance, "_vocabulary_changes", False):
+        instance._vocabulary_changes = False
+        schedule_search_words_refresh()
+
+
+def _practice_deleted(sender, instance, **kwargs) -> None:
+    if instance.state == PublishingState.PUBLISHED:
+        schedule_search_words_refresh()
+
+
+def connect_vocabulary_signals() -> None:
+    """Keep "did you mean" to the words of published practices after every change made
+    through the models (bulk paths call ``refresh_search_words`` themselves)."""
+    from django.db.models.signals import post_delete, post_save, pre_save
+
+    from practices.models import Practice
+
+    uid = "practice-search-words"
+    pre_save.connect(_vocabulary_changes, sender=Practice, dispatch_uid=f"{uid}-pre")
+    post_save.connect(_practice_saved, sender=Practice, dispatch_uid=f"{uid}-save")
+    post_delete.connect(_practice_deleted, sender=Practice, dispatch_uid=f"{uid}-delete")

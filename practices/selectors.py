@@ -24,6 +24,22 @@ def recognitions_with_awards() -> Prefetch:
     )
 
 
+def approved_adoptions() -> Prefetch:
+    """A practice's adoption reports that a curator approved, as its page lists them, in one
+    query (``practice.approved_adoptions``). The model is reached through the relation, so
+    the catalogue does not depend on the intake app."""
+    adoption = Practice.adoptions.field.model
+    return Prefetch(
+        "adoptions", queryset=adoption.objects.for_practice_page(), to_attr="approved_adoptions"
+    )
+
+
+def adopted_practice_ids() -> QuerySet:
+    """Ids of practices with at least one approved adoption report, as a subquery."""
+    adoption = Practice.adoptions.field.model
+    return adoption.objects.approved().order_by().values("practice_id")
+
+
 def card_queryset(queryset: QuerySet) -> QuerySet:
     """What templates/includes/_practice_card.html reads, in a fixed number of queries."""
     return queryset.select_related("lead_jurisdiction").prefetch_related(
@@ -55,6 +71,7 @@ def rows_by_id(queryset: QuerySet, ids: list[int]) -> list:
 def detail_queryset(queryset: QuerySet) -> QuerySet:
     """Everything a practice's page shows."""
     return queryset.select_related("lead_jurisdiction", "initiative").prefetch_related(
+        approved_adoptions(),
         "partner_jurisdictions",
         "topics",
         "departments",

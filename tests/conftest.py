@@ -87,7 +87,8 @@ def rss_kib(pid: int) -> int:
 def gunicorn_server(collected_static, tmp_path):
     """Start gunicorn on a free port with extra environment; yields its base URL.
 
-    Static files come from a fresh collectstatic, so pages render as they do in production.
+    It reads the project's gunicorn configuration, as production does. Static files come
+    from a fresh collectstatic, so pages render as they do in production.
     """
     started = []
 
@@ -107,6 +108,8 @@ def gunicorn_server(collected_static, tmp_path):
                 "-m",
                 "gunicorn",
                 "clearinghouse.wsgi:application",
+                "--config",
+                str(ROOT / "clearinghouse" / "gunicorn_conf.py"),
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
@@ -248,3 +251,7 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# The real SMTP server fixture for email tests (tests/smtp.py).
+from tests.smtp import _smtp_process, smtp_server  # noqa: E402, F401

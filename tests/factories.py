@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from awards.models import Award, AwardCategory, Recognition, RecognitionLevel
+from intake.models import Adoption, AdoptionOutcome, Correction, CorrectionField, Submission
 from practices.models import (
     Department,
     EvidenceRating,
@@ -206,3 +207,50 @@ class RecognitionFactory(factory.django.DjangoModelFactory):
     category = factory.LazyAttribute(lambda r: AwardCategoryFactory(award=r.award))
     year = 2021
     level = RecognitionLevel.WINNER
+
+
+# --- Intake: what local governments send in (all "new" unless a test says otherwise) ---
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Submission
+
+    title = factory.Sequence(lambda n: f"Lights on in the park {n}")
+    summary = "Evening programs and better lighting in a city park."
+    problem = "Fights and robberies in the park after dark."
+    approach = "Parks staff ran evening leagues; public works fixed the lights."
+    results = "Calls for service fell by a third in two years."
+    jurisdiction_name = "Lakeside"
+    country = "US"
+    region = "Ohio"
+    population = 42_000
+    year_started = 2019
+    contact_name = "Ana Ruiz"
+    contact_email = factory.Sequence(lambda n: f"ana{n}@lakeside.example.org")
+
+
+class CorrectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Correction
+
+    practice = factory.SubFactory(PracticeFactory, published=True)
+    field = CorrectionField.RESULTS
+    correction = factory.Sequence(lambda n: f"The evaluation was published in 2020 ({n}).")
+    contact_email = "reader@example.org"
+
+
+class AdoptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Adoption
+
+    practice = factory.SubFactory(PracticeFactory, published=True)
+    jurisdiction_name = factory.Sequence(lambda n: f"Hillview {n}")
+    country = "US"
+    region = "Texas"
+    population = 8_500
+    year_adopted = 2022
+    outcome = AdoptionOutcome.WORKED
+    outcome_notes = "Fewer calls after dark."
+    contact_name = "Sam Lee"
+    contact_email = factory.Sequence(lambda n: f"sam{n}@hillview.example.org")

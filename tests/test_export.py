@@ -67,6 +67,30 @@ def test_export_defuses_spreadsheet_formulas(client):
     assert data[0]["title"].startswith("'=")
 
 
+PAYLOAD = "Chief;=1+1;=cmd|' /C calc'!A0"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("delimiter", [";", ",", "\t", "|"])
+def test_no_cell_becomes_a_formula_whatever_separator_a_spreadsheet_splits_at(client, delimiter):
+    """A spreadsheet in a locale that separates with semicolons (or set to tabs or pipes)
+    splits cells the export did not quote: no piece it gets may start a formula."""
+    PracticeFactory(
+        published=True,
+        title=PAYLOAD,
+        summary="Costs fell,-5%, then rose\n=SUM(A1:A9)\n\t@home|+1",
+        partners='Police, =HYPERLINK("http://x")',
+    )
+    response = client.get(URL)
+    text = b"".join(response.streaming_content).decode("utf-8")
+    lines = text.splitlines()
+    pieces = [piece for line in lines for piece in line.split(delimiter)]
+    dangerous = [p for p in pieces if p.lstrip(' "').startswith(("=", "+", "-", "@"))]
+    assert dangerous == []
+    # And the export still reads back as the curator's text.
+    assert rows(client.get(URL))[0]["title"] == "Chief;'=1+1;'=cmd|' /C calc'!A0"
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("params", "message"),

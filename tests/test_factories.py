@@ -22,6 +22,9 @@ from tests import factories
         factories.AwardFactory,
         factories.AwardCategoryFactory,
         factories.RecognitionFactory,
+        factories.SubmissionFactory,
+        factories.CorrectionFactory,
+        factories.AdoptionFactory,
     ],
 )
 def test_factory_builds_a_valid_saved_record(factory_class):

@@ -95,6 +95,20 @@ def test_control_characters_pasted_into_a_practice_do_not_break_the_feed(client)
 
 
 @pytest.mark.django_db
+def test_curator_text_is_sent_as_text_not_html(client):
+    """A feed reader must show markup typed into a summary as the characters typed."""
+    summary = "<script>alert(1)</script> & <b>bold</b>"
+    factories.PracticeFactory(published=True, title="<i>Title</i>", summary=summary)
+    entry = feed(client).find(f"{ATOM}entry")
+    for name in ("title", "summary"):
+        element = entry.find(f"{ATOM}{name}")
+        # Atom's default type is text; "html" or "xhtml" would make readers render it.
+        assert element.get("type", "text") == "text", name
+    assert entry.findtext(f"{ATOM}summary") == summary
+    assert entry.findtext(f"{ATOM}title") == "<i>Title</i>"
+
+
+@pytest.mark.django_db
 def test_spanish_feed_links_to_spanish_pages(client):
     factories.PracticeFactory(published=True)
     root = feed(client, "/es/feeds/practices/")

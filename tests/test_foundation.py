@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "HTTPS": "true",
+    "EMAIL_HOST": "smtp.example.org",
     "ALLOWED_HOSTS": "clearinghouse.example.org",
 }
 

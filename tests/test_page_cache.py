@@ -75,3 +75,26 @@ def test_draft_previews_and_errors_are_not_stored(client, superuser):
     bad = reverse("practices:practice_list") + "?year_from=abc"
     assert client.get(bad).status_code == 400
     assert client.get(bad).status_code == 400
+
+
+def test_a_hit_and_a_miss_send_the_same_vary_header(client, practice):
+    url = practice.get_absolute_url()
+    miss = client.get(url)
+    hit = client.get(url)
+    assert hit.content == miss.content
+    vary = {value.strip() for value in miss["Vary"].split(",")}
+    assert {"Accept-Language", "Cookie"} <= vary
+    assert {value.strip() for value in hit["Vary"].split(",")} == vary
+
+
+def test_unknown_parameters_are_dropped_and_known_ones_share_one_page(
+    client, django_assert_max_num_queries
+):
+    topic = factories.TopicFactory(slug="parks")
+    factories.PracticeFactory(published=True, topics=[topic], title="Parks after dark")
+    first = client.get("/practices/", {"topic": "parks", "sort": "title", "utm_source": "x"})
+    assert "utm_source" not in first.content.decode()
+    # The same parameters in another order, without the junk: the same stored page.
+    with django_assert_max_num_queries(1):
+        again = client.get("/practices/?sort=title&topic=parks")
+    assert again.content == first.content

@@ -9,6 +9,7 @@ from django.template import Context, Template
 
 from practices.models import EvidenceRating, EvidenceStrength, PublishingState
 from tests.factories import (
+    AdoptionFactory,
     AwardCategoryFactory,
     AwardFactory,
     DepartmentFactory,
@@ -223,9 +224,10 @@ def test_query_count_is_fixed_whatever_the_number_of_related_rows(
 ):
     practice = full_practice()
     PracticeFactory(published=True, topics=[practice.topics.get()])
-    # version; practice, partner jurisdictions, topics, departments, sources, outcomes,
-    # recognitions with their awards, publications; related practices (ids, rows).
-    with django_assert_num_queries(11):
+    # version; practice, approved adoption reports, partner jurisdictions, topics,
+    # departments, sources, outcomes, recognitions with their awards, publications;
+    # related practices (ids, rows).
+    with django_assert_num_queries(12):
         assert client.get(practice.get_absolute_url()).status_code == 200
 
     topic = practice.topics.get()
@@ -237,10 +239,12 @@ def test_query_count_is_fixed_whatever_the_number_of_related_rows(
         PublicationFactory(published=True, practices=[practice])
         RecognitionFactory(practice=practice, year=2000 + n)
         PracticeFactory(published=True, topics=[topic])
-    with django_assert_num_queries(11):
+        AdoptionFactory(practice=practice, state="accepted", jurisdiction=JurisdictionFactory())
+    with django_assert_num_queries(12):
         response = client.get(practice.get_absolute_url())
     assert len(response.context["publications"]) == 21
     assert len(response.context["related"]) == 4
+    assert len(response.context["practice"].approved_adoptions) == 20
 
 
 def test_population_band_filter():

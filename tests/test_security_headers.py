@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "HTTPS": "true",
+    "EMAIL_HOST": "smtp.example.org",
     "BEHIND_PROXY": "true",
     "ALLOWED_HOSTS": "127.0.0.1",
 }
@@ -65,6 +66,7 @@ def assert_security_headers(headers: dict, *, https: bool = True) -> None:
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
     assert headers["cross-origin-opener-policy"] == "same-origin"
+    assert headers["cross-origin-resource-policy"] == "same-origin"
     policy = headers["permissions-policy"]
     for feature in ("camera=()", "microphone=()", "geolocation=()", "interest-cohort=()"):
         assert feature in policy

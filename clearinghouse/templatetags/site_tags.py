@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.translation import get_language, get_language_info
 
+from clearinghouse.site_url import absolute_url as site_absolute_url
+
 register = template.Library()
 
 
@@ -56,7 +58,7 @@ def language_versions(context) -> list[LanguageVersion]:
     for code, _name in settings.LANGUAGES:
         info = get_language_info(code)
         path = page_in_language(request, code) if request is not None else "/"
-        url = request.build_absolute_uri(path) if request is not None else path
+        url = site_absolute_url(path)
         versions.append(
             LanguageVersion(
                 code=code,
@@ -71,8 +73,8 @@ def language_versions(context) -> list[LanguageVersion]:
 
 @register.simple_tag(takes_context=True)
 def absolute_url(context, path: str = "") -> str:
-    """An absolute URL for ``path`` (default: the current page)."""
+    """An absolute URL for ``path`` (default: the current page), from ``SITE_URL``."""
     request = context.get("request")
-    if request is None:
-        return path
-    return request.build_absolute_uri(path or request.get_full_path())
+    if not path:
+        path = request.get_full_path() if request is not None else "/"
+    return site_absolute_url(path)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from clearinghouse.cache import public_page
 from clearinghouse.pagination import paginate
+from clearinghouse.site_url import absolute_url
 from practices import selectors
 from practices.models import Initiative, Jurisdiction, Publication, Topic
 from practices.publication_filters import PublicationFilter
@@ -66,13 +67,13 @@ def publication_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def publication_json_ld(request: HttpRequest, publication: Publication) -> dict:
+def publication_json_ld(publication: Publication) -> dict:
     """schema.org data for search engines (rendered escaped by the ``json_ld`` filter)."""
     data = {
         "@context": "https://schema.org",
         "@type": "Book" if publication.isbn else "CreativeWork",
         "name": publication.title,
-        "url": request.build_absolute_uri(publication.get_absolute_url()),
+        "url": absolute_url(publication.get_absolute_url()),
         "inLanguage": publication.language,
         "genre": str(publication.get_kind_display()),
     }
@@ -114,7 +115,7 @@ def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "publication": publication,
             "preview": preview,
-            "json_ld": publication_json_ld(request, publication),
+            "json_ld": publication_json_ld(publication),
         },
     )
     if preview:

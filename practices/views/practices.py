@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from clearinghouse.cache import cache_key, cached, public_page
 from clearinghouse.pagination import CountedPaginator, parse_page
+from clearinghouse.site_url import absolute_url
 from practices import csvio, filters, search, selectors
 from practices.models import Practice
 
@@ -203,7 +204,7 @@ def practice_export(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest(message + "\n", content_type="text/plain; charset=utf-8")
     # One query whatever the selection's size: PostgreSQL joins the multi-valued cells, and
     # a server-side cursor hands the rows over EXPORT_CHUNK_SIZE at a time.
-    site_url = request.build_absolute_uri("/").rstrip("/")
+    site_url = settings.SITE_URL
     key = export_cache_key(request, site_url) if total <= EXPORT_CACHE_MAX_ROWS else None
     stored = cache.get(key) if key else None
     if stored is not None:
@@ -218,9 +219,9 @@ def practice_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def json_ld(request: HttpRequest, practice: Practice) -> dict:
+def json_ld(practice: Practice) -> dict:
     """schema.org description of the practice (rendered escaped by the ``json_ld`` filter)."""
-    url = request.build_absolute_uri(practice.get_absolute_url())
+    url = absolute_url(practice.get_absolute_url())
     data = {
         "@context": "https://schema.org",
         "@type": "CreativeWork",
@@ -270,8 +271,8 @@ def practice_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "preview": preview,
         "related": selectors.related_practices(practice),
         "publications": practice.published_publications,
-        "canonical_url": request.build_absolute_uri(practice.get_absolute_url()),
-        "json_ld": json_ld(request, practice),
+        "canonical_url": absolute_url(practice.get_absolute_url()),
+        "json_ld": json_ld(practice),
     }
     response = render(request, "practices/practice_detail.html", context)
     if preview:

@@ -148,7 +148,17 @@ def city_catalogue(transactional_db):
         topics=[topic],
         practices=[practice],
     )
+    # Millbrook adopted the basketball program; a curator approved the report, so the
+    # practice page lists it under "Also tried in".
+    adoption = factories.AdoptionFactory(
+        practice=practice,
+        jurisdiction_name="Millbrook",
+        jurisdiction=small,
+        state="accepted",
+        outcome_notes="Fewer calls on Friday nights.",
+    )
     return {
+        "adoption": adoption,
         "topic": topic,
         "department": parks,
         "practice": practice,
