@@ -15,7 +15,7 @@ export SECRET_KEY_FILE ?= $(CURDIR)/.local/secret_key
 # Finds (or starts) PostgreSQL, creates the database, and exports DATABASE_URL for the recipe.
 WITH_DB = url=$$($(VPY) scripts/ensure_db.py) && export DATABASE_URL="$$url"
 
-.PHONY: help install run test lint check superuser demo clean-venv backup restore bench
+.PHONY: help install run test lint check superuser demo clean-venv backup restore bench search-eval
 
 help:
 	@echo "make run        set up, load the demo catalogue and serve http://$(HOST):$(PORT)/"
@@ -24,6 +24,7 @@ help:
 	@echo "make backup     dump the database to backups/<timestamp>.dump (or FILE=...)"
 	@echo "make restore    restore the newest backup (or FILE=...) over the database"
 	@echo "make bench      measure the public pages at 1,000 and 100,000 practices"
+	@echo "make search-eval  recall@10 and nDCG@10 of search on the demo catalogue (loads it)"
 
 $(STAMP): pyproject.toml constraints.txt scripts/find-python
 	@py=$$(scripts/find-python) || exit 1; \
@@ -83,6 +84,13 @@ restore: install
 # Benchmark (README.md, "Benchmark"): BENCH_ARGS="--duration 5" and the like pass options.
 bench: install
 	@$(WITH_DB) && $(VPY) bench/run.py --update-readme $(BENCH_ARGS)
+
+# Search relevance (README.md, "Search"): loads the demo catalogue into the database, then
+# scores the judged queries of tools/search_eval_queries.json.
+search-eval: install
+	@$(WITH_DB) && $(VPY) manage.py migrate --noinput --verbosity 0 && \
+	$(VPY) manage.py load_demo --verbosity 0 && \
+	$(VPY) tools/search_eval.py $(EVAL_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -31,6 +31,7 @@ from practices.models import (
     Outcome,
     PopulationBand,
     Practice,
+    PracticeSearch,
     PublishingState,
     Source,
     Topic,
@@ -774,7 +775,8 @@ def _copy(cursor, table: str, columns: list[str], rows) -> None:
 
 @contextmanager
 def _gin_indexes_rebuilt(cursor, count: int):
-    """For large loads, drop the practice table's GIN (full-text) indexes and build them
+    """For large loads, drop the GIN (full-text) indexes of the practice table and of its
+    search documents (practices migration 0006) and build them
     again afterwards, from their own definitions: one build is several times faster than
     updating them row by row. Inside the caller's transaction, so never left missing."""
     if count < BULK_INDEX_THRESHOLD:
@@ -782,8 +784,8 @@ def _gin_indexes_rebuilt(cursor, count: int):
         return
     cursor.execute(
         "SELECT indexname, indexdef FROM pg_indexes "
-        "WHERE schemaname = current_schema() AND tablename = %s AND indexdef LIKE %s",
-        [Practice._meta.db_table, "% USING gin %"],
+        "WHERE schemaname = current_schema() AND tablename IN (%s, %s) AND indexdef LIKE %s",
+        [Practice._meta.db_table, PracticeSearch._meta.db_table, "% USING gin %"],
     )
     indexes = cursor.fetchall()
     for name, _definition in indexes:
@@ -973,7 +975,8 @@ def _copy_relations(cursor, relations: _Relations) -> None:
 def _analyze(relations: _Relations) -> None:
     """Fresh planner statistics for every table the copy filled."""
     with connection.cursor() as cursor:
-        for model in (Practice, Source, Outcome, Recognition, Jurisdiction):
+        # Search documents too: without their statistics a common word is misjudged.
+        for model in (Practice, PracticeSearch, Source, Outcome, Recognition, Jurisdiction):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         for name in relations.m2m:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(_through(name)[0])}")
@@ -1008,10 +1011,15 @@ def generate(
         )
         # Django's cursor wraps a psycopg 3 cursor, whose copy() it passes through.
         with connection.cursor() as cursor, _gin_indexes_rebuilt(cursor, count):
+            # Search documents (practices migration 0006) are built once, after the links.
+            cursor.execute("SET LOCAL clearinghouse.defer_search_documents = 'on'")
             _copy(cursor, Practice._meta.db_table, _columns(Practice, PRACTICE_FIELDS), rows)
             progress(f"Copied {count} practices.")
             _copy_relations(cursor, relations)
             progress("Copied topics, departments, partners, sources, outcomes, recognitions.")
+            cursor.execute("SET LOCAL clearinghouse.defer_search_documents = 'off'")
+            cursor.execute("SELECT practice_search_refresh(%s::bigint[])", [ids])
+            progress("Built the search documents.")
     _analyze(relations)
     # PostgreSQL's triggers replaced the catalogue version; rebuild the suggestion vocabulary.
     refresh_search_words()

@@ -266,7 +266,16 @@ def build_table(results: dict) -> str:
         + " MB"
         for label in labels
     ]
-    return "\n".join(lines + [""] + memory + urls)
+    cold = [
+        f"Cold, in-process with nothing cached (median of {COLD_REPEATS}), at {label}: "
+        + ", ".join(
+            f"{name} {sizes[label]['urls'][name]['cold_ms']:.0f} ms"
+            for name in COLD_URLS
+            if "cold_ms" in sizes[label]["urls"].get(name, {})
+        )
+        for label in labels
+    ]
+    return "\n".join(lines + [""] + memory + [""] + cold + urls)
 
 
 def render_readme_section(results: dict) -> str:
@@ -423,6 +432,37 @@ def count_queries(urls: dict[str, str]) -> dict[str, dict]:
     return counts
 
 
+# Pages whose cost with nothing cached (a visitor's first search after a change) is
+# reported, measured in-process; the median of COLD_REPEATS requests.
+COLD_URLS = ("list", "search", "search_filtered")
+COLD_REPEATS = 5
+
+
+def cold_times(urls: dict[str, str]) -> dict[str, float]:
+    """Milliseconds of each of COLD_URLS in-process with nothing cached: the catalogue
+    version is replaced before every request, so no page, count or facet is reused."""
+    import statistics
+
+    from django.test import Client
+
+    from clearinghouse.cache import bump_catalogue_version
+
+    client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
+    times = {}
+    for name in COLD_URLS:
+        if name not in urls:
+            continue
+        runs = []
+        client.get(urls[name])  # imports and connections, not measured
+        for _ in range(COLD_REPEATS):
+            bump_catalogue_version()
+            started = time.perf_counter()
+            client.get(urls[name])
+            runs.append((time.perf_counter() - started) * 1000)
+        times[name] = round(statistics.median(runs), 1)
+    return times
+
+
 def probe() -> dict:
     import django
 
@@ -436,6 +476,8 @@ def probe() -> dict:
     facts = gather_facts()
     urls = choose_urls(facts)
     counts = count_queries(urls)
+    for name, ms in cold_times(urls).items():
+        counts[name]["cold_ms"] = ms
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         server = cursor.fetchone()[0]

@@ -56,12 +56,7 @@ def search_sections(parsed: search.ParsedQuery) -> dict:
     publications = list(publications_qs.order_by("-rank", "-year", "pk")[:SECTION_SIZE])
     search.attach_headlines(publications, parsed)
 
-    awards = list(
-        Award.objects.annotate(document=award_vector())
-        .filter(document=parsed.query)
-        .annotate(rank=SearchRank(F("document"), parsed.query))
-        .order_by("-rank", "name")
-    )
+    awards = list(awards_matching(parsed).order_by("-rank", "name"))
     return {
         "practices": practices,
         "practice_count": practices_qs.count(),
@@ -70,6 +65,36 @@ def search_sections(parsed: search.ParsedQuery) -> dict:
         "awards": awards,
         "award_count": len(awards),
     }
+
+
+def found_total(sections: dict) -> int:
+    return sections["practice_count"] + sections["publication_count"] + sections["award_count"]
+
+
+def better_query(parsed: search.ParsedQuery, total: int) -> str | None:
+    """A "did you mean" query, only when this one finds little and that one finds more."""
+    if total > search.FEW_RESULTS:
+        return None
+    candidate = search.suggest(parsed.text)
+    if not candidate:
+        return None
+    candidate_parsed = search.parse(candidate)
+    if not candidate_parsed:
+        return None
+    candidate_total = (
+        search.search(Practice.objects.published(), candidate_parsed).count()
+        + search.search(Publication.objects.published(), candidate_parsed).count()
+        + awards_matching(candidate_parsed).count()
+    )
+    return candidate if candidate_total > total else None
+
+
+def awards_matching(parsed: search.ParsedQuery):
+    return (
+        Award.objects.annotate(document=award_vector())
+        .filter(search.Matches(F("document"), parsed.query))
+        .annotate(rank=SearchRank(F("document"), parsed.query))
+    )
 
 
 @require_safe
@@ -89,8 +114,9 @@ def site_search(request: HttpRequest) -> HttpResponse:
         "query_input": query or search.echo(request.GET.get("q")),
         "searched": bool(parsed),
         "only_punctuation": bool(query) and not parsed,
-        "suggestion": search.suggest(parsed.text) if parsed else None,
+        "suggestion": None,
     }
     if parsed:
         context.update(search_sections(parsed))
+        context["suggestion"] = better_query(parsed, found_total(context))
     return render(request, "search.html", context, status=status)

@@ -6,18 +6,22 @@ to the admin history. Award committee members see practices read-only and get on
 action of their own, "Tag as recognized".
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation, helpers
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from awards.forms import RecognitionTagForm
 from awards.models import Recognition
 from awards.services import RecognitionError, awards_for_user, recognize
-from practices import services
+from practices import services, vocabulary_csv
 from practices.admin_import import PracticeImportAdminMixin
 from practices.forms import PublicationAdminForm
 from practices.models import (
@@ -31,6 +35,7 @@ from practices.models import (
     PublishingState,
     Source,
     Topic,
+    VocabularyTerm,
 )
 
 BOTH_PLACES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
@@ -292,7 +297,7 @@ class PracticeAdmin(PracticeImportAdminMixin, PublishableAdmin):
     inlines = [SourceInline, OutcomeInline, RecognitionInline]
     actions = [*PublishableAdmin.actions, "tag_as_recognized"]
     fieldsets = (
-        (None, {"fields": ("title", "slug", "summary", "language")}),
+        (None, {"fields": ("title", "slug", "summary", "language", "summary_translation")}),
         (
             _("The program"),
             {
@@ -452,3 +457,103 @@ class PublicationAdmin(PublishableAdmin):
     @admin.display(description=_("PDF"), boolean=True)
     def has_file(self, obj) -> bool:
         return bool(obj.file)
+
+
+class VocabularyImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8 CSV with the columns “english” and “spanish”, at most 1 MB."),
+    )
+    replace = forms.BooleanField(
+        label=_("Replace the whole vocabulary"),
+        required=False,
+        help_text=_(
+            "Also remove the terms the file does not hold. Otherwise terms are only added."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError(_("Choose a .csv file."))
+        if upload.size > MAX_VOCABULARY_BYTES:
+            raise forms.ValidationError(_("The file is larger than 1 MB."))
+        return upload
+
+
+MAX_VOCABULARY_BYTES = 1024 * 1024
+
+
+@admin.register(VocabularyTerm)
+class VocabularyTermAdmin(GuardedAdmin):
+    """The bilingual vocabulary search uses to reach entries in the other language,
+    with CSV export and import (buttons on the list)."""
+
+    list_display = ("english", "spanish")
+    list_display_links = ("english", "spanish")
+    search_fields = ("english", "spanish")
+    list_per_page = 100
+    import_template = "admin/practices/vocabularyterm/import_csv.html"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "export.csv",
+                self.admin_site.admin_view(self.export_view),
+                name="{}_{}_export".format(*info),
+            ),
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="{}_{}_import".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "has_import_permission": self.has_add_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        response = HttpResponse(vocabulary_csv.export_csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="vocabulary.csv"'
+        return response
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        result = None
+        if request.method == "POST":
+            form = VocabularyImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                replace = form.cleaned_data["replace"]
+                if replace and not self.has_delete_permission(request):
+                    raise PermissionDenied
+                result = vocabulary_csv.import_csv(
+                    form.cleaned_data["file"].read(),
+                    replace=replace,
+                    dry_run="import" not in request.POST,
+                )
+                if result.ok and not result.dry_run:
+                    self.message_user(request, result.summary(), messages.SUCCESS)
+                    return redirect(reverse("admin:practices_vocabularyterm_changelist"))
+                level = messages.ERROR if result.errors else messages.INFO
+                self.message_user(request, result.summary(), level)
+        else:
+            form = VocabularyImportForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import the vocabulary from CSV"),
+            "form": form,
+            "result": result,
+            "shown_errors": result.errors[:500] if result else [],
+        }
+        status = 400 if result and result.errors else 200
+        return TemplateResponse(request, self.import_template, context, status=status)

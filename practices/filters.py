@@ -175,7 +175,10 @@ class YearFilter(django_filters.Filter):
 
 class PracticeFilterForm(forms.Form):
     def clean_q(self):
-        return " ".join((self.cleaned_data.get("q") or "").split())
+        text = " ".join((self.cleaned_data.get("q") or "").split())
+        # Parsed once, with validation: the filters, facets and sort all reuse it.
+        self.parsed_query = search.parse(text)
+        return text
 
     def clean(self):
         cleaned = super().clean()
@@ -269,7 +272,7 @@ class PracticeFilter(django_filters.FilterSet):
             if name in groups or name == "sort":
                 continue
             if name == "q":
-                if search.parse(value):
+                if self.parsed(value):
                     return True
             elif name == "awarded":
                 if value and set(value) != {AwardedChoice.YES, AwardedChoice.NO}:
@@ -299,7 +302,7 @@ class PracticeFilter(django_filters.FilterSet):
         """The requested order; relevance only applies when there is a search."""
         self.errors  # noqa: B018
         chosen = self.form.cleaned_data.get("sort") if self.is_bound else None
-        searching = bool(search.parse(self.search_text))
+        searching = bool(self.parsed(self.search_text))
         if chosen == Sort.RELEVANCE and not searching:
             return Sort.NEWEST
         return chosen or (Sort.RELEVANCE if searching else Sort.NEWEST)
@@ -312,8 +315,13 @@ class PracticeFilter(django_filters.FilterSet):
     def filter_nothing(self, queryset, name, value):
         return queryset
 
+    def parsed(self, text: str) -> search.ParsedQuery:
+        """The parsed search text: the form's own when it is that text."""
+        parsed = getattr(self.form, "parsed_query", None)
+        return parsed if parsed is not None and parsed.text == text else search.parse(text)
+
     def filter_q(self, queryset, name, value):
-        return search.search(queryset, search.parse(value))
+        return search.search(queryset, self.parsed(value))
 
     def filter_topic(self, queryset, name, value):
         if not value:

@@ -11,6 +11,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, F, Q, When
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -433,6 +434,15 @@ class Practice(Publishable):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=220)
     summary = models.TextField(_("summary"), help_text=_("One paragraph."))
+    summary_translation = models.TextField(
+        _("summary in the other language"),
+        blank=True,
+        db_default="",
+        help_text=_(
+            "The summary in Spanish for an English entry, in English for a Spanish one. "
+            "Shown under the summary and searched."
+        ),
+    )
     problem = models.TextField(_("problem addressed"), blank=True)
     approach = models.TextField(_("approach"), blank=True)
     partners = models.TextField(
@@ -588,6 +598,11 @@ class Practice(Publishable):
         return reverse("practices:practice_detail", kwargs={"slug": self.slug})
 
     @property
+    def translation_language(self) -> str:
+        """The language of ``summary_translation``: the other one."""
+        return Language.ENGLISH if self.language == Language.SPANISH else Language.SPANISH
+
+    @property
     def evidence_definition(self) -> str:
         return RATING_DEFINITIONS.get(self.evidence_rating, "")
 
@@ -602,6 +617,70 @@ class Practice(Publishable):
             raise ValidationError(
                 {"year_ended": _("The year ended cannot be before the year started.")}
             )
+
+
+class PracticeSearch(models.Model):
+    """The whole-record search document of a practice, kept by the database.
+
+    Written only by the triggers of migration 0006 (``practice_search_refresh``): the
+    practice's own weighted vector, its summary in the other language (weight B), and the
+    names of its topics and departments (English and Spanish), jurisdictions and
+    initiative (weight D). A
+    generated column cannot read other tables, hence this table; it is never written from
+    Python.
+    """
+
+    practice = models.OneToOneField(
+        "Practice",
+        # The row goes with its practice through the foreign key that migration 0006
+        # declares ON DELETE CASCADE (Django's own constraint would not cascade).
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="search_document",
+        verbose_name=_("practice"),
+    )
+    document = SearchVectorField(_("search document"))
+
+    class Meta:
+        verbose_name = _("practice search document")
+        verbose_name_plural = _("practice search documents")
+        indexes = [GinIndex(fields=["document"], name="practice_search_document_gin")]
+
+    def __str__(self) -> str:
+        return str(self.practice_id)
+
+
+class VocabularyTerm(models.Model):
+    """One English term and its Spanish equivalent, used to search across languages.
+
+    A visitor's query that contains the English term is also searched with the Spanish
+    one, and the other way round. Curators edit the list in the admin (with CSV import and
+    export).
+    """
+
+    english = models.CharField(_("English"), max_length=120)
+    spanish = models.CharField(_("Spanish"), max_length=120)
+
+    class Meta:
+        ordering = ["english", "spanish"]
+        verbose_name = _("vocabulary term")
+        verbose_name_plural = _("bilingual vocabulary")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("english"), Lower("spanish"), name="vocabulary_term_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~Q(english="") & ~Q(spanish=""), name="vocabulary_term_both_sides"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.english} – {self.spanish}"
+
+    def clean(self):
+        self.english = " ".join(self.english.split())
+        self.spanish = " ".join(self.spanish.split())
 
 
 class Source(models.Model):

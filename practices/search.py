@@ -1,14 +1,19 @@
 """Full-text search shared by the practice list, the CSV export and /search/.
 
-Practices and publications keep a stored, generated ``search_vector`` built with the
-text-search configuration of the entry's language (``ch_english`` or ``ch_spanish``, both
-accent-folding). A visitor's words are parsed with *both* configurations: the OR of the two
-queries finds candidates through the GIN index, and each candidate is then checked (and
-ranked) against the query parsed with its own language's configuration. The second step
-keeps ``-word`` honest: "street -lighting" parsed the Spanish way would not know that
-English "lighting" is stored as "light", and would let the entry through.
+Practices are searched through their whole-record document (``PracticeSearch``, kept by
+database triggers): their own text in the entry's language, their summary in the other
+language, and the names of their topics, departments, jurisdictions and initiative.
+Publications keep a stored, generated ``search_vector`` of their own text. Both use the
+accent-folding ``ch_english`` and ``ch_spanish`` text-search configurations.
 
-Queries use PostgreSQL's websearch syntax: ``"exact phrase"``, ``-excluded``, ``or``.
+A visitor's query is read the way PostgreSQL's websearch syntax reads it (``"exact
+phrase"``, ``-excluded``, ``or``; plain words must all match), and each word is searched
+in both languages: stemmed the English way OR the Spanish way. Words and phrases found in
+the bilingual vocabulary (``VocabularyTerm``, edited by curators) are also searched as
+their equivalents in the other language, each stemmed with its own language's
+configuration: "street lighting" finds "alumbrado público", "violencia juvenil" finds
+"youth violence". The vocabulary is read once per catalogue version, so an edit counts
+from the next request on.
 
 "Did you mean" suggestions come from ``practice_search_word``, a materialized view of the
 words used by published practices (clearinghouse migration 0001), compared with pg_trgm
@@ -16,14 +21,19 @@ similarity. ``refresh_search_words()`` (``manage.py refresh_search_words``) rebu
 practice saved or deleted through the models schedules that after its transaction commits
 whenever the published words change (a practice starts or stops being published, or a
 published one's text changes), so an unpublished practice's words go at once.
+A suggestion is offered only when the query finds little (``FEW_RESULTS`` or fewer) and
+the suggested query finds more.
 """
 
 import re
-from dataclasses import dataclass
+import threading
+import unicodedata
+from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
+    SearchQueryCombinable,
     SearchQueryField,
     SearchRank,
 )
@@ -32,7 +42,13 @@ from django.db.models import BooleanField, Case, F, Func, QuerySet, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from practices.models import SEARCH_CONFIGS, Language, PublishingState
+from practices.models import (
+    SEARCH_CONFIGS,
+    Language,
+    Practice,
+    PublishingState,
+    VocabularyTerm,
+)
 
 MAX_QUERY_LENGTH = 200
 # Words shorter than this are not checked for spelling.
@@ -40,6 +56,10 @@ MIN_SUGGEST_LENGTH = 3
 # pg_trgm similarity a vocabulary word needs to be offered as a correction (the ``%``
 # operator that uses the trigram index keeps its default threshold, 0.3, below this).
 MIN_SIMILARITY = 0.35
+# "Did you mean" is considered only when a query finds this many results or fewer.
+FEW_RESULTS = 3
+# The longest vocabulary term looked for in a query, in words.
+MAX_TERM_WORDS = 6
 
 # Markers put around matches by ts_headline; replaced by <mark> after HTML-escaping the text.
 # Private-use code points, so they never collide with what a curator types.
@@ -47,7 +67,16 @@ _START = "\ue000"
 _STOP = "\ue001"
 
 _WORD_RE = re.compile(r"[^\W\d_]+")
+# Words as the vocabulary compares them: letters and digits ("911 calls").
+_TERM_WORD_RE = re.compile(r"[^\W_]+")
 _OPERATORS = {"or", "and", "not"}
+# websearch syntax: an optionally negated "quoted phrase" (closing quote optional), or an
+# optionally negated run of characters up to the next space or quote.
+_TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
+
+ENGLISH = SEARCH_CONFIGS[Language.ENGLISH]
+SPANISH = SEARCH_CONFIGS[Language.SPANISH]
+OTHER_CONFIG = {ENGLISH: SPANISH, SPANISH: ENGLISH}
 
 
 @dataclass(frozen=True)
@@ -56,26 +85,11 @@ class ParsedQuery:
 
     text: str
     query: SearchQuery | None
-    by_language: dict | None = None
+    # Other-language equivalents the query was expanded with, for display and tests.
+    expansions: tuple[str, ...] = field(default=())
 
     def __bool__(self) -> bool:
         return self.query is not None
-
-    def for_row_language(self) -> Case:
-        """The query parsed with the configuration of each row's own language."""
-        return Case(
-            When(language=Language.SPANISH, then=self.by_language[Language.SPANISH]),
-            default=self.by_language[Language.ENGLISH],
-            output_field=SearchQueryField(),
-        )
-
-
-class Matches(Func):
-    """``vector @@ query`` for any query expression (the lookup only takes SearchQuery)."""
-
-    template = "(%(expressions)s)"
-    arg_joiner = " @@ "
-    output_field = BooleanField()
 
 
 def echo(raw: str | None) -> str:
@@ -88,35 +102,251 @@ def has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
-def parse(text: str | None) -> ParsedQuery:
-    """The websearch query for ``text`` in English OR Spanish, or an empty ParsedQuery.
+# --- The bilingual vocabulary ----------------------------------------------------------
+
+
+def fold(word: str) -> str:
+    """Lower case without accents: how the vocabulary compares words."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def variants(word: str) -> frozenset[str]:
+    """A folded word and its singular guesses, so "homicides" meets "homicide" and
+    "jóvenes" meets "joven" (the same rule on both sides, for both languages)."""
+    word = fold(word)
+    forms = {word}
+    if len(word) > 3 and word.endswith("s"):
+        forms.add(word[:-1])
+        if len(word) > 4 and word.endswith("es"):
+            forms.add(word[:-2])
+    return frozenset(forms)
+
+
+def term_words(text: str) -> list[str]:
+    return _TERM_WORD_RE.findall(text)
+
+
+@dataclass
+class Vocabulary:
+    """Vocabulary terms indexed by the variants of their first word."""
+
+    # first-word variant -> [(variants of every word, equivalents as (text, config))]
+    entries: dict = field(default_factory=dict)
+
+    def add(self, term: str, equivalent: str, equivalent_config: str) -> None:
+        words = term_words(term)
+        if not words or len(words) > MAX_TERM_WORDS or not term_words(equivalent):
+            return
+        shape = tuple(variants(w) for w in words)
+        for form in shape[0]:
+            bucket = self.entries.setdefault(form, {})
+            bucket.setdefault(shape, set()).add((equivalent, equivalent_config))
+
+    def matches(self, words: list[str], start: int) -> dict[int, set]:
+        """{length: equivalents} of the terms that start at ``words[start]``."""
+        candidates = {}
+        for form in variants(words[start]):
+            for shape, equivalents in self.entries.get(form, {}).items():
+                candidates.setdefault(shape, set()).update(equivalents)
+        found: dict[int, set] = {}
+        for shape, equivalents in candidates.items():
+            length = len(shape)
+            if start + length <= len(words) and all(
+                shape[i] & variants(words[start + i]) for i in range(length)
+            ):
+                found.setdefault(length, set()).update(equivalents)
+        return found
+
+    def longest_match(self, words: list[str], start: int) -> tuple[int, set]:
+        """(length, equivalents) of the longest term starting at ``words[start]``."""
+        found = self.matches(words, start)
+        if not found:
+            return 0, set()
+        length = max(found)
+        return length, found[length]
+
+    def segment(self, words: list[str]) -> list[tuple[int, int, set]]:
+        """``words`` cut into (start, length, equivalents) parts: vocabulary terms covering
+        the most words, then the fewest parts; words outside any term stand alone."""
+        n = len(words)
+        # best[i]: (words covered by terms, -parts, parts) for words[i:]
+        best: list = [None] * (n + 1)
+        best[n] = (0, 0, [])
+        for i in range(n - 1, -1, -1):
+            covered, parts, cut = best[i + 1]
+            choice = (covered, parts - 1, [(i, 1, set())] + cut)
+            for length, equivalents in self.matches(words, i).items():
+                covered, parts, cut = best[i + length]
+                option = (covered + length, parts - 1, [(i, length, equivalents)] + cut)
+                if option[:2] > choice[:2]:
+                    choice = option
+            best[i] = choice
+        return best[0][2]
+
+
+def build_vocabulary(pairs) -> Vocabulary:
+    vocabulary = Vocabulary()
+    for english, spanish in pairs:
+        vocabulary.add(english, spanish, SPANISH)
+        vocabulary.add(spanish, english, ENGLISH)
+    return vocabulary
+
+
+_memo = threading.local()
+
+
+def current_vocabulary() -> Vocabulary:
+    """The vocabulary as of the current catalogue version (one query per version).
+
+    Any write to the vocabulary table replaces the catalogue version (a PostgreSQL
+    trigger, clearinghouse/cache.py), so an edit is used from the next request on; between
+    edits each process keeps its copy.
+    """
+    from clearinghouse.cache import catalogue_version
+
+    version = catalogue_version()
+    if getattr(_memo, "version", None) != version:
+        pairs = list(VocabularyTerm.objects.values_list("english", "spanish"))
+        _memo.vocabulary = build_vocabulary(pairs)
+        _memo.version = version
+    return _memo.vocabulary
+
+
+# --- Parsing ---------------------------------------------------------------------------
+
+
+class Matches(Func):
+    """``vector @@ query`` for any query expression (the lookup only takes SearchQuery)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " @@ "
+    output_field = BooleanField()
+
+
+class EitherLanguage(SearchQueryCombinable, Func):
+    """A visitor's words stemmed the English way OR the Spanish way, or nothing when they
+    are only stop words in either language (SQL function ``ch_either_query``, practices
+    migration 0006): "for" must not become a required word for the Spanish stemmer."""
+
+    function = "ch_either_query"
+    output_field = SearchQueryField()
+    # What CombinedSearchQuery reads when this is combined with | or &: none of its own.
+    config = None
+
+    def __init__(self, text: str, phrase: bool = False):
+        super().__init__(Value(text), Value(phrase))
+
+
+class NotEither(EitherLanguage):
+    """Rows without the words in either language (``-word``); nothing for stop words."""
+
+    template = "(!! %(function)s(%(expressions)s))"
+
+
+def _either(text: str, search_type: str = "plain"):
+    return EitherLanguage(text, phrase=search_type == "phrase")
+
+
+def _with_equivalents(query, equivalents: set, search_type: str, found: list):
+    for text, config in sorted(equivalents):
+        query = query | SearchQuery(text, search_type=search_type, config=config)
+        found.append(text)
+    return query
+
+
+def _tokens(text: str) -> list:
+    """("or",) | ("not", phrase?, text) | ("phrase", text) | ("words", [words])."""
+    tokens = []
+    for match in _TOKEN_RE.finditer(text):
+        quoted_minus, phrase, minus, word = match.groups()
+        if phrase is not None:
+            if has_words(phrase):
+                tokens.append(("not", True, phrase) if quoted_minus else ("phrase", phrase))
+        elif word.lower() == "or" and not minus:
+            tokens.append(("or",))
+        elif minus and has_words(word):
+            tokens.append(("not", False, word))
+        elif has_words(word):
+            if tokens and tokens[-1][0] == "words":
+                tokens[-1][1].append(word)
+            else:
+                tokens.append(("words", [word]))
+    return tokens
+
+
+def parse(text: str | None, vocabulary: Vocabulary | None = None) -> ParsedQuery:
+    """The query for ``text``, every word in both languages and expanded with its
+    vocabulary equivalents, or an empty ParsedQuery.
 
     ``text`` must already be validated (length, no NUL); only-punctuation gives no query.
+    Like websearch: plain words must all match, ``or`` joins the neighbouring words,
+    ``-word`` and ``-"a phrase"`` exclude, ``"a phrase"`` matches words in order.
     """
     text = " ".join((text or "").split())
     if not text or not has_words(text):
         return ParsedQuery(text=text, query=None)
-    english = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIGS[Language.ENGLISH])
-    spanish = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIGS[Language.SPANISH])
-    return ParsedQuery(
-        text=text,
-        query=english | spanish,
-        by_language={Language.ENGLISH: english, Language.SPANISH: spanish},
-    )
+    if vocabulary is None:
+        vocabulary = current_vocabulary()
+    found: list[str] = []
+    units: list = []  # positive parts, ANDed; "or" merges a part with the next one
+    excluded: list = []
+    join_next = False
+
+    def add_unit(unit) -> None:
+        nonlocal join_next
+        if join_next and units:
+            units[-1] = units[-1] | unit
+        else:
+            units.append(unit)
+        join_next = False
+
+    for token in _tokens(text):
+        kind = token[0]
+        if kind == "or":
+            join_next = bool(units)
+        elif kind == "not":
+            _, quoted, words = token
+            excluded.append(NotEither(words, phrase=quoted))
+        elif kind == "phrase":
+            phrase = token[1]
+            words = term_words(phrase)
+            length, equivalents = vocabulary.longest_match(words, 0) if words else (0, set())
+            unit = _either(phrase, "phrase")
+            if length == len(words):
+                unit = _with_equivalents(unit, equivalents, "phrase", found)
+            add_unit(unit)
+        else:
+            # A run of plain words, cut into vocabulary terms and single words so that
+            # terms cover as many words as possible ("bar closing time": "bar" and
+            # "closing time", not "bar closing" and "time").
+            words = [w for raw in token[1] for w in term_words(raw)]
+            for start, length, equivalents in vocabulary.segment(words):
+                span = " ".join(words[start : start + length])
+                add_unit(_with_equivalents(_either(span), equivalents, "plain", found))
+
+    query = None
+    for unit in units:
+        query = unit if query is None else query & unit
+    for part in excluded:
+        query = part if query is None else query & part
+    if query is None:
+        return ParsedQuery(text=text, query=None)
+    return ParsedQuery(text=text, query=query, expansions=tuple(dict.fromkeys(found)))
 
 
 def search(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
-    """Rows matching the query, annotated with ``rank`` (title A > summary B > body C).
+    """Rows matching the query, annotated with ``rank``.
 
-    The model needs ``search_vector`` and ``language`` (practices and publications).
+    Practices match through their whole-record document (title A > summary and its
+    translation B > body C > partners and the names of topics, departments, places D);
+    publications through their own ``search_vector``.
     """
     if not parsed:
         return queryset
-    own_language = parsed.for_row_language()
-    return (
-        queryset.filter(search_vector=parsed.query)
-        .filter(Matches(F("search_vector"), own_language))
-        .annotate(rank=SearchRank(F("search_vector"), own_language))
+    vector = "search_document__document" if queryset.model is Practice else "search_vector"
+    return queryset.filter(Matches(F(vector), parsed.query)).annotate(
+        rank=SearchRank(F(vector), parsed.query, cover_density=True)
     )
 
 

@@ -300,3 +300,10 @@ def test_production_settings_have_no_floor():
     done = manage("shell", "--verbosity", "0", "-c", script, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "absent"
+
+
+def test_build_table_reports_cold_search_times():
+    results = sample_results()
+    results["sizes"]["100k"]["urls"]["search"] = {"url": "/practices/?q=a", "cold_ms": 181.4}
+    table = run.build_table(results)
+    assert "with nothing cached (median of 5), at 100k: search 181 ms" in table

@@ -54,6 +54,28 @@ def selection_key(request: HttpRequest) -> list:
     )
 
 
+def suggestion_for(
+    request: HttpRequest, parsed: search.ParsedQuery, selection: list, count: int
+) -> str | None:
+    """A "did you mean" query, only when this search finds little and the suggestion,
+    with the same filters, finds more. Kept per catalogue version and selection."""
+    if not parsed or count > search.FEW_RESULTS:
+        return None
+
+    def build() -> str | None:
+        candidate = search.suggest(parsed.text)
+        if not candidate:
+            return None
+        params = request.GET.copy()
+        params["q"] = candidate
+        better = filters.PracticeFilter(params, queryset=Practice.objects.published())
+        if better.errors or better.qs.count() <= count:
+            return None
+        return candidate
+
+    return cached("search_suggestion", selection, build)
+
+
 @require_safe
 @public_page(*filters.PracticeFilter.base_filters, "page")
 def practice_list(request: HttpRequest) -> HttpResponse:
@@ -113,11 +135,7 @@ def practice_list(request: HttpRequest) -> HttpResponse:
         "query": query_text,
         "query_input": query_text or search.echo(request.GET.get("q")),
         "searching": bool(parsed),
-        "suggestion": (
-            cached("search_suggestion", parsed.text, lambda: search.suggest(parsed.text))
-            if parsed
-            else None
-        ),
+        "suggestion": suggestion_for(request, parsed, selection_params, count),
         "sort": filterset.sort_value,
         "sort_choices": [
             (value, label)

@@ -25,6 +25,7 @@ from practices.models import (
     PublishingState,
     Source,
     Topic,
+    VocabularyTerm,
 )
 from practices.search import refresh_search_words
 from practices.validators import normalize_isbn
@@ -93,6 +94,7 @@ class Command(BaseCommand):
         taxonomy = read("taxonomy.json")
         topics = self.load_topics(taxonomy["topics"])
         departments = self.load_departments(taxonomy["departments"])
+        self.add_names_to_vocabulary([*topics.values(), *departments.values()])
         jurisdictions = self.load_jurisdictions(read("jurisdictions.json"))
         initiatives = self.load_initiatives(read("initiatives.json"), jurisdictions)
         practices = self.load_practices(
@@ -149,6 +151,17 @@ class Command(BaseCommand):
             )
         return departments
 
+    def add_names_to_vocabulary(self, records) -> None:
+        """Every topic and department name pair is in the bilingual vocabulary."""
+        for record in records:
+            if (
+                record.name_es
+                and not VocabularyTerm.objects.filter(
+                    english__iexact=record.name, spanish__iexact=record.name_es
+                ).exists()
+            ):
+                save_clean(VocabularyTerm(english=record.name, spanish=record.name_es))
+
     def load_jurisdictions(self, rows: list[dict]) -> dict:
         fields = ["name", "kind", "country", "region", "population", "population_year"]
         return {
@@ -184,6 +197,7 @@ class Command(BaseCommand):
         text_fields = [
             "title",
             "summary",
+            "summary_translation",
             "problem",
             "approach",
             "partners",
