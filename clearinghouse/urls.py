@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("feeds/practices/", feeds.practice_feed, name="practice_feed"),
     path("", include("practices.urls")),
     path("", include("awards.urls")),
+    path("", include("awards.judging_urls")),
     prefix_default_language=False,
 )
 
