@@ -72,7 +72,7 @@ def cycle_setup():
     }
 
 
-def application_data(category, **overrides):
+def application_data(category, /, **overrides):
     data = {
         "category": category.pk,
         "title": "Safer nights on Main Street",
