@@ -298,6 +298,13 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     visible: dict[int, bool] = {}
     for entry in entries:
         entry.hidden = False
+        if (
+            cycle.blind
+            and entry.action == HistoryAction.RECUSED
+            and entry.user_id != request.user.pk
+        ):
+            # Whose own jurisdiction applied would tell who applied.
+            entry.detail = ""
         if entry.action == HistoryAction.SCORED and entry.application_id:
             if entry.application_id not in visible:
                 visible[entry.application_id] = judging.may_see_scores(judge, entry.application)

@@ -1,6 +1,8 @@
 """Award programs, their categories and committees, and the recognitions that
 committees tag onto practices."""
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -352,6 +354,11 @@ class Judge(models.Model):
         return self.role == JudgeRole.CHAIR
 
 
+def application_upload_to(instance: "Application", filename: str) -> str:
+    """A random name: the applicant's file name is never used on disk."""
+    return f"applications/{uuid.uuid4().hex}.pdf"
+
+
 class Application(models.Model):
     """An entry to a cycle, sent through the public form (problem-solving shape:
     scanning, analysis, response, assessment). The contact is never public."""
@@ -394,7 +401,7 @@ class Application(models.Model):
     contact_email = models.EmailField(_("contact email"))
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     document = models.FileField(
-        _("document (PDF)"), upload_to="applications/%Y/", blank=True, max_length=200
+        _("document (PDF)"), upload_to=application_upload_to, blank=True, max_length=200
     )
     practice = models.ForeignKey(
         "practices.Practice",

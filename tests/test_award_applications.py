@@ -164,7 +164,9 @@ def test_a_pdf_is_checked_like_publication_pdfs(client, cycle, settings, tmp_pat
     real = SimpleUploadedFile("entry.pdf", PDF, "application/pdf")
     response = client.post(apply_url(cycle), {**good(cycle), "document": real})
     assert response.status_code == 302
-    assert Application.objects.get().document.read() == PDF
+    stored = Application.objects.get().document
+    assert stored.read() == PDF
+    assert "entry" not in stored.name and stored.name.startswith("applications/")
 
 
 def test_an_oversized_post_is_refused_before_reading(client, cycle, settings):

@@ -250,3 +250,19 @@ def test_unknown_ids_are_404(client, committee_a):
     client.force_login(committee_a)
     assert client.get(reverse("judging:cycle", args=[999999])).status_code == 404
     assert client.get(reverse("judging:application", args=[999999])).status_code == 404
+
+
+def test_a_blind_history_does_not_say_whose_jurisdiction_applied(client, cycle_a, committee_a):
+    from awards.judging import sync_automatic_recusals
+
+    cycle, application = cycle_a["cycle"], cycle_a["application"]
+    JudgeFactory(
+        cycle=cycle, user=UserFactory(username="neighbour"), jurisdiction=application.jurisdiction
+    )
+    sync_automatic_recusals(cycle=cycle)
+    client.force_login(committee_a)
+    page = client.get(reverse("judging:history", args=[cycle.pk])).content.decode()
+    assert "neighbour" in page and "Own jurisdiction" not in page
+    client.force_login(UserFactory(username="neighbour"))
+    page = client.get(reverse("judging:history", args=[cycle.pk])).content.decode()
+    assert "Own jurisdiction" in page

@@ -5,6 +5,7 @@ import django.db.models.deletion
 import django.utils.timezone
 import django_countries.fields
 from django.conf import settings
+import awards.models
 from django.db import migrations, models
 
 
@@ -83,7 +84,7 @@ class Migration(migrations.Migration):
                 ('contact_role', models.CharField(blank=True, max_length=160, verbose_name='contact role')),
                 ('contact_email', models.EmailField(max_length=254, verbose_name='contact email')),
                 ('contact_phone', models.CharField(blank=True, max_length=40, verbose_name='contact phone')),
-                ('document', models.FileField(blank=True, max_length=200, upload_to='applications/%Y/', verbose_name='document (PDF)')),
+                ('document', models.FileField(blank=True, max_length=200, upload_to=awards.models.application_upload_to, verbose_name='document (PDF)')),
                 ('language', models.CharField(default='en', max_length=5, verbose_name='language')),
                 ('fingerprint', models.CharField(editable=False, max_length=64, verbose_name='fingerprint')),
                 ('sample', models.BooleanField(default=False, editable=False, verbose_name='sample data')),
