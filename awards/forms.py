@@ -106,7 +106,12 @@ class ApplicationForm(HoneypotMixin, forms.Form):
         label=_("State, province or department"), max_length=120, required=False
     )
     population = forms.IntegerField(
-        label=_("Population"), required=False, min_value=0, max_value=50_000_000
+        label=_("Population"),
+        required=False,
+        min_value=0,
+        max_value=50_000_000,
+        # A text box, so that rejected input shown back stays valid HTML.
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     contact_name = PublicTextField(label=_("Contact name"), max_length=160)
     contact_role = PublicTextField(label=_("Contact role"), max_length=160, required=False)
@@ -200,6 +205,7 @@ class ScoreForm(forms.Form):
                 min_value=0,
                 max_value=criterion.scale,
                 initial=existing.value if existing else None,
+                widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 4}),
             )
             self.fields[f"comment_{criterion.pk}"] = forms.CharField(
                 label=_("Comment on “%(criterion)s”") % {"criterion": criterion.name},

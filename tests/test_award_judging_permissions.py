@@ -266,3 +266,19 @@ def test_a_blind_history_does_not_say_whose_jurisdiction_applied(client, cycle_a
     client.force_login(UserFactory(username="neighbour"))
     page = client.get(reverse("judging:history", args=[cycle.pk])).content.decode()
     assert "Own jurisdiction" in page
+
+
+def test_curators_set_up_cycles_and_committees_judge_outside_the_admin():
+    from django.contrib.auth.models import Group
+
+    def perms(name):
+        group = Group.objects.get(name=name)
+        return {p.codename for p in group.permissions.filter(content_type__app_label="awards")}
+
+    curators = perms("Curators")
+    for model in ("cycle", "criterion", "stage", "judge"):
+        assert {f"add_{model}", f"change_{model}", f"delete_{model}"} <= curators
+    assert {"view_application", "view_score", "view_decision", "view_historyentry"} <= curators
+    assert "add_score" not in curators and "add_decision" not in curators
+    committee = perms("Award committee")
+    assert not {"view_cycle", "view_application", "view_score"} & committee

@@ -559,7 +559,8 @@ def test_groups_exist_after_migrate_on_an_empty_database():
                 "LEFT JOIN auth_group_permissions gp ON gp.group_id = g.id "
                 "GROUP BY g.name ORDER BY g.name"
             ).fetchall()
-        assert rows == [("Award committee", 7), ("Curators", 48)]
+        # Curators: 48 catalogue permissions and 22 for award cycles (awards 0003).
+        assert rows == [("Award committee", 7), ("Curators", 70)]
     finally:
         with psycopg.connect(admin_conninfo, autocommit=True) as admin_db:
             admin_db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
