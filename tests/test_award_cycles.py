@@ -224,3 +224,13 @@ def test_the_whole_cycle(client, cycle_setup, smtp_server):
     assert actions.count(HistoryAction.RECUSED) == 1
     assert actions.count(HistoryAction.DECIDED) == 1
     assert HistoryAction.SCORING_CLOSED in actions and HistoryAction.SUBMITTED in actions
+
+
+def test_the_cached_award_page_shows_a_new_call_at_once(client):
+    award = AwardFactory(slug="cached-award")
+    assert "Calls for entries" not in client.get(award.get_absolute_url()).content.decode()
+    cycle = CycleFactory(award=award, name="Next round", slug="next")
+    page = client.get(award.get_absolute_url()).content.decode()
+    assert cycle.get_absolute_url() in page
+    Cycle.objects.filter(pk=cycle.pk).update(public=False)
+    assert cycle.get_absolute_url() not in client.get(award.get_absolute_url()).content.decode()

@@ -18,9 +18,11 @@ from practices.models import (
     Department,
     EvidenceRating,
     EvidenceStrength,
+    Initiative,
     Jurisdiction,
     Language,
     Outcome,
+    PartnerPair,
     PopulationBand,
     Practice,
     Publication,
@@ -36,6 +38,8 @@ DEMO_MODELS = [
     Topic,
     Department,
     Jurisdiction,
+    Initiative,
+    PartnerPair,
     Practice,
     Source,
     Outcome,
@@ -106,7 +110,7 @@ def test_about_page_works_on_an_empty_catalogue(client):
 
 def test_catalogue_spreads_across_facets(demo):
     practices = Practice.objects.published()
-    assert practices.count() >= 40
+    assert practices.count() >= 75
     assert practices.count() == Practice.objects.count(), "every demo record is published"
     assert practices.values("lead_jurisdiction__country").distinct().count() >= 8, (
         "at least 8 countries"
@@ -121,6 +125,12 @@ def test_catalogue_spreads_across_facets(demo):
     assert not practices.annotate(n=Count("sources")).filter(n=0).exists()
     assert Publication.objects.published().count() >= 10
     assert Award.objects.count() >= 3
+    assert Initiative.objects.filter(slug__in=["amuprev", "citylinks"]).count() == 2
+    assert PartnerPair.objects.filter(initiative__slug="amuprev").count() >= 10
+    assert Recognition.objects.filter(award__slug="herman-goldstein-award").count() >= 10
+    assert Recognition.objects.filter(
+        award__slug="icma-local-government-excellence-awards"
+    ).exists()
 
 
 def test_every_demo_record_is_complete_and_valid(demo):
@@ -206,7 +216,7 @@ def test_about_page_explains_evidence_and_lists_published_sources(client, demo):
 def test_about_page_query_count_does_not_grow_with_the_catalogue(
     client, demo, django_assert_num_queries
 ):
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         response = client.get(reverse("about"))
     assert response.status_code == 200
 

@@ -16,8 +16,10 @@ from django.db import transaction
 from awards.models import Award, AwardCategory, Recognition
 from practices.models import (
     Department,
+    Initiative,
     Jurisdiction,
     Outcome,
+    PartnerPair,
     Practice,
     Publication,
     PublishingState,
@@ -92,7 +94,10 @@ class Command(BaseCommand):
         topics = self.load_topics(taxonomy["topics"])
         departments = self.load_departments(taxonomy["departments"])
         jurisdictions = self.load_jurisdictions(read("jurisdictions.json"))
-        practices = self.load_practices(read("practices.json"), topics, departments, jurisdictions)
+        initiatives = self.load_initiatives(read("initiatives.json"), jurisdictions)
+        practices = self.load_practices(
+            read("practices.json"), topics, departments, jurisdictions, initiatives
+        )
         publications = self.load_publications(read("publications.json"), topics, practices)
         awards = read("awards.json")
         recognitions = self.load_awards(awards, practices)
@@ -100,6 +105,7 @@ class Command(BaseCommand):
             "topics": len(topics),
             "departments": len(departments),
             "jurisdictions": len(jurisdictions),
+            "initiatives": len(initiatives),
             "practices": len(practices),
             "publications": len(publications),
             "awards": len(awards["awards"]),
@@ -150,7 +156,31 @@ class Command(BaseCommand):
             for row in rows
         }
 
-    def load_practices(self, rows, topics, departments, jurisdictions) -> dict:
+    def load_initiatives(self, rows: list[dict], jurisdictions: dict) -> dict:
+        """Multi-jurisdiction programs and their partnerships (pairs of jurisdictions)."""
+        fields = ["name", "funder", "description", "countries", "year_started", "year_ended"]
+        initiatives = {}
+        for row in rows:
+            slug = row["slug"]
+            values = {f: row.get(f) for f in fields}
+            values["website"] = row.get("website", "")
+            initiative = upsert(Initiative, slug, values)
+            initiative.pairs.all().delete()
+            for pair in row.get("pairs", []):
+                save_clean(
+                    PartnerPair(
+                        initiative=initiative,
+                        first=by_slug(jurisdictions, pair["first"], "jurisdiction", slug),
+                        second=by_slug(jurisdictions, pair["second"], "jurisdiction", slug),
+                        year_started=pair.get("year_started"),
+                        year_ended=pair.get("year_ended"),
+                        note=pair.get("note", ""),
+                    )
+                )
+            initiatives[slug] = initiative
+        return initiatives
+
+    def load_practices(self, rows, topics, departments, jurisdictions, initiatives) -> dict:
         text_fields = [
             "title",
             "summary",
@@ -162,6 +192,8 @@ class Command(BaseCommand):
             "evidence_strength",
             "evidence_notes",
             "cost_notes",
+            "contact_name",
+            "contact_role",
             "website",
             "language",
         ]
@@ -175,6 +207,11 @@ class Command(BaseCommand):
                 year_ended=row.get("year_ended"),
                 lead_jurisdiction=by_slug(
                     jurisdictions, row["lead_jurisdiction"], "jurisdiction", slug
+                ),
+                initiative=(
+                    by_slug(initiatives, row["initiative"], "initiative", slug)
+                    if row.get("initiative")
+                    else None
                 ),
                 state=PublishingState.PUBLISHED,
                 published_at=published,
@@ -267,6 +304,10 @@ class Command(BaseCommand):
                 award=award,
                 category=category,
                 year=row["year"],
-                defaults={"level": row["level"], "citation": row.get("citation", "")},
+                defaults={
+                    "level": row["level"],
+                    "citation": row.get("citation", ""),
+                    "source_url": row.get("source_url", ""),
+                },
             )
         return len(data.get("recognitions", []))

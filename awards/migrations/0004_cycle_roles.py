@@ -48,7 +48,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("awards", "0002_award_cycles"),
+        ("awards", "0003_award_cycles"),
         ("practices", "0002_roles"),
     ]
 

@@ -6,13 +6,15 @@ import django.utils.timezone
 import django_countries.fields
 from django.conf import settings
 import awards.models
+from clearinghouse.cache import TrackCatalogueChanges
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('awards', '0001_initial'),
+        ('awards', '0002_recognition_source_url'),
+        ('clearinghouse', '0002_catalogue_version'),
         ('practices', '0004_facet_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -245,4 +247,6 @@ class Migration(migrations.Migration):
             model_name='application',
             constraint=models.UniqueConstraint(fields=('cycle', 'fingerprint'), name='application_unique_fingerprint'),
         ),
+        # The award pages list open calls and announced results.
+        TrackCatalogueChanges('awards_cycle'),
     ]
