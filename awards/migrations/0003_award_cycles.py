@@ -247,6 +247,14 @@ class Migration(migrations.Migration):
             model_name='application',
             constraint=models.UniqueConstraint(fields=('cycle', 'fingerprint'), name='application_unique_fingerprint'),
         ),
-        # The award pages list open calls and announced results.
-        TrackCatalogueChanges('awards_cycle'),
+        # What public pages show of a cycle: its call, rubric, stages and decisions. The
+        # judging tables (applications, scores, recusals, judges, history) are private;
+        # the results page, which reads decided applications, is never cached whole.
+        TrackCatalogueChanges(
+            'awards_cycle',
+            'awards_cycle_categories',
+            'awards_criterion',
+            'awards_stage',
+            'awards_decision',
+        ),
     ]
