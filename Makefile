@@ -47,6 +47,7 @@ run: install
 	@$(WITH_DB) && \
 	$(VPY) manage.py migrate --noinput && \
 	{ ! $(VPY) manage.py help load_demo >/dev/null 2>&1 || $(VPY) manage.py load_demo; } && \
+	$(VPY) manage.py load_demo_cycle && \
 	$(VPY) manage.py collectstatic --noinput --verbosity 0 && \
 	echo "" && \
 	echo "  Serving http://$(HOST):$(PORT)/   (admin: http://$(HOST):$(PORT)/admin/)" && \

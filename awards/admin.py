@@ -10,17 +10,31 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from awards.models import Award, AwardCategory, Recognition
+from awards.judging import sync_automatic_recusals
+from awards.models import (
+    Application,
+    Award,
+    AwardCategory,
+    Criterion,
+    Cycle,
+    Decision,
+    HistoryEntry,
+    Judge,
+    Recognition,
+    Stage,
+)
 from awards.services import awards_for_user, enrol_committee, may_tag, sees_all_awards
 from practices.admin import GuardedAdmin
 
 
 class AwardCategoryInline(admin.TabularInline):
     model = AwardCategory
-    fields = ("name", "slug", "description")
+    fields = ("name", "slug", "description", "population_band")
     prepopulated_fields = {"slug": ("name",)}
     extra = 1
 
@@ -149,3 +163,108 @@ class RecognitionAdmin(GuardedAdmin):
         if not change:
             obj.tagged_by = request.user
         super().save_model(request, obj, form, change)
+
+
+# --- Award cycles: curators set them up; judging happens on the judging pages --------
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    fields = ("position", "name", "description", "weight", "scale")
+    extra = 0
+
+
+class StageInline(admin.TabularInline):
+    model = Stage
+    fields = ("position", "name")
+    extra = 0
+
+
+class JudgeInline(admin.TabularInline):
+    model = Judge
+    fields = ("user", "role", "jurisdiction")
+    autocomplete_fields = ("jurisdiction",)
+    extra = 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(is_active=True, award_committees__isnull=False)
+                .distinct()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Cycle)
+class CycleAdmin(GuardedAdmin):
+    list_display = ("name", "award", "year", "opens_at", "closes_at", "announce_at", "blind")
+    list_filter = (("award", admin.RelatedOnlyFieldListFilter), "blind", "public", "year")
+    list_select_related = ("award",)
+    search_fields = ("name", "slug", "award__name")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("award",)
+    filter_horizontal = ("categories",)
+    readonly_fields = ("scoring_closed_at", "judging_link")
+    fieldsets = (
+        (None, {"fields": ("award", "name", "slug", "year", "description", "eligibility")}),
+        (_("Dates"), {"fields": ("opens_at", "closes_at", "announce_at")}),
+        (_("Judging"), {"fields": ("categories", "blind", "scoring_closed_at", "judging_link")}),
+        (_("Visibility"), {"fields": ("public", "demonstration")}),
+    )
+    inlines = [CriterionInline, StageInline, JudgeInline]
+
+    @admin.display(description=_("judging pages"))
+    def judging_link(self, obj):
+        if not obj.pk:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("judging:cycle", args=[obj.pk]), gettext("Open")
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        sync_automatic_recusals(cycle=form.instance)
+
+
+@admin.register(Application)
+class ApplicationAdmin(GuardedAdmin):
+    """Curators' view of applications (contacts included, as staff). Judges use the
+    judging pages, which hide what blind judging hides."""
+
+    list_display = ("reference", "title", "cycle", "category", "stage", "submitted_at")
+    list_filter = (("cycle", admin.RelatedOnlyFieldListFilter), "sample")
+    list_select_related = ("cycle__award", "category", "stage")
+    search_fields = ("reference", "title", "jurisdiction_name", "contact_email")
+    autocomplete_fields = ("jurisdiction", "practice")
+    readonly_fields = ("reference", "cycle", "submitted_at", "fingerprint", "sample", "language")
+
+    def has_add_permission(self, request):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HistoryEntry)
+class HistoryEntryAdmin(ReadOnlyAdmin):
+    list_display = ("at", "cycle", "action", "application", "user", "detail")
+    list_filter = (("cycle", admin.RelatedOnlyFieldListFilter), "action")
+    list_select_related = ("cycle__award", "application", "user")
+    search_fields = ("application__reference", "detail")
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ("application", "level", "decided_by", "decided_at", "recognition")
+    list_filter = ("level",)
+    list_select_related = ("application", "decided_by", "recognition__award")
+    search_fields = ("application__reference", "citation")

@@ -31,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("", include("practices.urls")),
     path("", include("awards.urls")),
     path("", include("intake.urls")),
+    path("", include("awards.judging_urls")),
     prefix_default_language=False,
 )
 
