@@ -1,12 +1,13 @@
 from django.urls import path
 
-from practices.views import browse, files, practices
+from practices.views import browse, files, practices, tools
 
 app_name = "practices"
 
 urlpatterns = [
     path("practices/", practices.practice_list, name="practice_list"),
     path("practices/export.csv", practices.practice_export, name="practice_export"),
+    path("practices/spreadsheet.csv", tools.practice_spreadsheet, name="practice_spreadsheet"),
     path("practices/<slug:slug>/", practices.practice_detail, name="practice_detail"),
     path("topics/", browse.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", browse.topic_detail, name="topic_detail"),
