@@ -111,10 +111,9 @@ def spreadsheet_pieces(
     writer = csv.writer(buffer)
     buffer.write(BOM)
     writer.writerow(headers())
-    count = 0
-    for practice in rows_queryset(queryset).iterator(chunk_size=chunk_size):
+    rows = rows_queryset(queryset).iterator(chunk_size=chunk_size)
+    for count, practice in enumerate(rows, start=1):
         writer.writerow(practice_row(practice, site_url))
-        count += 1
         if count % ROWS_PER_PIECE == 0:
             yield buffer.getvalue()
             buffer.seek(0)
