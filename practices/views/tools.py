@@ -2,11 +2,14 @@
 compare and the list of jurisdictions."""
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
+from django_countries import countries
 
-from clearinghouse.cache import cached
-from practices import spreadsheet
+from clearinghouse.cache import cached, public_page
+from practices import filters, spreadsheet, tools
+from practices.models import EvidenceRating, PopulationBand
 from practices.views.practices import (
     EXPORT_MAX_ROWS,
     filter_errors,
@@ -49,3 +52,75 @@ def practice_spreadsheet(request: HttpRequest) -> HttpResponse:
     name = spreadsheet.file_name(filterset.form.cleaned_data)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def filter_params(request: HttpRequest) -> list[tuple[str, str]]:
+    """The list filters of this request (no page, sort or view choice), as pairs."""
+    return [
+        (key, value)
+        for key in request.GET
+        if key in filters.PracticeFilter.base_filters and key not in ("sort",)
+        for value in request.GET.getlist(key)
+        if value.strip()
+    ]
+
+
+@require_safe
+@public_page(*filters.PracticeFilter.base_filters, "by")
+def evidence_map(request: HttpRequest) -> HttpResponse:
+    """Topics (or departments) by evidence rating for the current filters."""
+    filterset = practice_filter(request)
+    errors = filter_errors(filterset)
+    by = request.GET.get("by") or "topic"
+    if by not in tools.MAP_VIEWS:
+        errors.append((_("View"), _("Choose the view by topic or by department.")))
+        by = "topic"
+    grid = None
+    if not errors:
+        params = filter_params(request)
+        grid = tools.evidence_map(filterset.qs, by, params, selection_key(request))
+    return render(
+        request,
+        "practices/evidence_map.html",
+        {
+            "grid": grid,
+            "by": by,
+            "errors": errors,
+            "filter_summary": filter_summary(filterset),
+            "list_url": tools.list_url(filter_params(request)) if not errors else "",
+        },
+        status=400 if errors else 200,
+    )
+
+
+def choice_label(name: str, item) -> str:
+    """The words for one value of a list filter."""
+    if hasattr(item, "display_name"):
+        return str(item.display_name)
+    if hasattr(item, "name"):
+        return str(item.name)
+    if name == "country":
+        return str(countries.name(item) or item)
+    labels = {
+        "population": dict(PopulationBand.choices),
+        "evidence": dict(EvidenceRating.choices),
+        "awarded": dict(filters.AwardedChoice.CHOICES),
+    }.get(name, {})
+    return str(labels.get(item, item))
+
+
+def filter_summary(filterset) -> list[tuple[str, str]]:
+    """(label, values) of the filters in force, in words, for a heading."""
+    if not filterset.is_valid():
+        return []
+    summary = []
+    for name, value in filterset.form.cleaned_data.items():
+        if name == "sort" or value is None or (not value and value != 0):
+            continue
+        field = filterset.form.fields[name]
+        if isinstance(value, str | int):
+            shown = str(value)
+        else:
+            shown = ", ".join(choice_label(name, item) for item in value)
+        summary.append((str(field.label), shown))
+    return summary
