@@ -9,7 +9,7 @@ from django_countries import countries
 
 from clearinghouse.cache import cached, public_page
 from practices import filters, spreadsheet, tools
-from practices.models import EvidenceRating, PopulationBand
+from practices.models import EvidenceRating, Jurisdiction, JurisdictionKind, PopulationBand
 from practices.views.practices import (
     EXPORT_MAX_ROWS,
     filter_errors,
@@ -124,3 +124,79 @@ def filter_summary(filterset) -> list[tuple[str, str]]:
             shown = ", ".join(choice_label(name, item) for item in value)
         summary.append((str(field.label), shown))
     return summary
+
+
+MAX_POPULATION = 100_000_000
+
+
+def parse_population(raw: str) -> int | None:
+    """A population typed by a visitor ("61,000", "61 000" or "61000"), or None if not one."""
+    digits = raw.replace(",", "").replace(".", "").replace(" ", "").replace("\u00a0", "")
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 9:
+        return None
+    number = int(digits)
+    return number if number <= MAX_POPULATION else None
+
+
+@require_safe
+@public_page("jurisdiction", "population", "country", "kind")
+def places_like_mine(request: HttpRequest) -> HttpResponse:
+    """Practices from places comparable to the visitor's own, with the reasons."""
+    errors = []
+    chosen = None
+    slug = request.GET.get("jurisdiction", "").strip()
+    population_raw = request.GET.get("population", "").strip()
+    country = request.GET.get("country", "").strip().upper()
+    kind = request.GET.get("kind", "").strip()
+    population = None
+    if slug:
+        chosen = Jurisdiction.objects.filter(slug=slug[:200]).first()
+        if chosen is None:
+            errors.append(_("There is no jurisdiction with this address; pick one from the list."))
+        else:
+            population, country, kind = chosen.population, chosen.country.code, chosen.kind
+    else:
+        if population_raw:
+            population = parse_population(population_raw)
+            if population is None:
+                errors.append(
+                    _("Type the population as a whole number up to %(max)s.")
+                    % {"max": f"{MAX_POPULATION:,}"}
+                )
+        if country and country not in countries:
+            errors.append(_("Choose a country from the list."))
+        if kind and kind not in JurisdictionKind.values:
+            errors.append(_("Choose a kind of government from the list."))
+    asked = bool(slug or population_raw or country or kind)
+    if asked and not errors and population is None and not country:
+        errors.append(_("Give at least a population or a country."))
+    practices = []
+    if asked and not errors:
+        practices = tools.practices_like(
+            population=population,
+            country=country,
+            region=chosen.region if chosen else "",
+            kind=kind,
+            exclude_pk=chosen.pk if chosen else None,
+        )
+    return render(
+        request,
+        "practices/places_like_mine.html",
+        {
+            "errors": errors,
+            "asked": asked and not errors,
+            "chosen": chosen,
+            "practices": practices,
+            "jurisdiction_choices": tools.jurisdiction_choices(),
+            "country_choices": list(countries),
+            "kind_choices": JurisdictionKind.choices,
+            "form": {
+                "jurisdiction": slug,
+                "population": "" if chosen else population_raw,
+                "country": "" if chosen else country,
+                "kind": "" if chosen else kind,
+            },
+            "described_band": PopulationBand.for_population(population),
+        },
+        status=400 if errors else 200,
+    )
