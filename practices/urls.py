@@ -10,6 +10,7 @@ urlpatterns = [
     path("practices/spreadsheet.csv", tools.practice_spreadsheet, name="practice_spreadsheet"),
     path("practices/evidence-map/", tools.evidence_map, name="evidence_map"),
     path("practices/places-like-mine/", tools.places_like_mine, name="places_like_mine"),
+    path("practices/compare/", tools.compare, name="compare"),
     path("practices/<slug:slug>/", practices.practice_detail, name="practice_detail"),
     path("topics/", browse.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", browse.topic_detail, name="topic_detail"),

@@ -200,3 +200,37 @@ def places_like_mine(request: HttpRequest) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+@require_safe
+@public_page("p")
+def compare(request: HttpRequest) -> HttpResponse:
+    """Two to four practices side by side; the address lists them, so it can be shared."""
+    slugs = []
+    for value in request.GET.getlist("p"):
+        value = value.strip()
+        if value and value not in slugs:
+            slugs.append(value[:220])
+    errors = []
+    practices = []
+    if slugs:
+        if len(slugs) < tools.COMPARE_MIN or len(slugs) > tools.COMPARE_MAX:
+            errors.append(
+                _("Choose from %(min)s to %(max)s practices to compare (%(count)s chosen).")
+                % {"min": tools.COMPARE_MIN, "max": tools.COMPARE_MAX, "count": len(slugs)}
+            )
+        else:
+            practices = tools.practices_to_compare(slugs)
+            missing = [slug for slug in slugs if slug not in {p.slug for p in practices}]
+            if missing:
+                errors.append(
+                    _("No published practice has these addresses: %(slugs)s.")
+                    % {"slugs": ", ".join(missing)}
+                )
+                practices = []
+    return render(
+        request,
+        "practices/compare.html",
+        {"practices": practices, "errors": errors, "slugs": slugs},
+        status=400 if errors else 200,
+    )
