@@ -3,7 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from clearinghouse import feeds, search, views, views_about
+from clearinghouse import feeds, follow, search, views, views_about
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -18,6 +18,9 @@ urlpatterns += i18n_patterns(
     path("about/", views_about.about, name="about"),
     path("search/", search.site_search, name="search"),
     path("feeds/practices/", feeds.practice_feed, name="practice_feed"),
+    path("feeds/follow/", follow.search_feed, name="follow_search"),
+    path("feeds/topics/<slug:slug>/", follow.topic_feed, name="follow_topic"),
+    path("feeds/awards/<slug:slug>/", follow.award_feed, name="follow_award"),
     path("", include("practices.urls")),
     path("", include("awards.urls")),
     prefix_default_language=False,
