@@ -17,5 +17,6 @@ urlpatterns = [
     path("publications/", browse.publication_list, name="publication_list"),
     path("publications/<slug:slug>/", browse.publication_detail, name="publication_detail"),
     path("publications/<slug:slug>/file/", files.publication_file, name="publication_file"),
+    path("jurisdictions/", tools.jurisdiction_list, name="jurisdiction_list"),
     path("jurisdictions/<slug:slug>/", browse.jurisdiction_detail, name="jurisdiction_detail"),
 ]

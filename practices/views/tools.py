@@ -234,3 +234,14 @@ def compare(request: HttpRequest) -> HttpResponse:
         {"practices": practices, "errors": errors, "slugs": slugs},
         status=400 if errors else 200,
     )
+
+
+@require_safe
+@public_page()
+def jurisdiction_list(request: HttpRequest) -> HttpResponse:
+    """Every place a published practice mentions, by country."""
+    return render(
+        request,
+        "jurisdictions/jurisdiction_list.html",
+        {"groups": tools.jurisdictions_by_country()},
+    )
