@@ -332,3 +332,27 @@ def jurisdictions_by_country() -> list[tuple[str, list[dict]]]:
         name = str(countries.name(place["country"]) or place["country"])
         groups.setdefault(name, []).append(place)
     return sorted(groups.items())
+
+
+# --- Map of practices by country ----------------------------------------------------------
+
+# Shades of the map: a country falls in the first band whose lower bound it reaches.
+MAP_SHADES = (20, 10, 5, 2, 1)
+
+
+def country_counts(selection: QuerySet) -> dict[str, int]:
+    """Published practices of the selection per country of their lead jurisdiction."""
+    return dict(
+        selection.order_by()
+        .values_list("lead_jurisdiction__country")
+        .annotate(n=Count("pk"))
+        .values_list("lead_jurisdiction__country", "n")
+    )
+
+
+def shade(count: int) -> int:
+    """The shade band of a count (0: none), 1 to 5 from the fewest to the most."""
+    for index, bound in enumerate(MAP_SHADES):
+        if count >= bound:
+            return len(MAP_SHADES) - index
+    return 0

@@ -11,6 +11,7 @@ urlpatterns = [
     path("practices/evidence-map/", tools.evidence_map, name="evidence_map"),
     path("practices/places-like-mine/", tools.places_like_mine, name="places_like_mine"),
     path("practices/compare/", tools.compare, name="compare"),
+    path("practices/map/", tools.practice_map, name="practice_map"),
     path("practices/<slug:slug>/", practices.practice_detail, name="practice_detail"),
     path("topics/", browse.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", browse.topic_detail, name="topic_detail"),

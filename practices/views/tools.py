@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django_countries import countries
 
+from clearinghouse import worldmap
 from clearinghouse.cache import cached, public_page
 from practices import filters, spreadsheet, tools
 from practices.models import EvidenceRating, Jurisdiction, JurisdictionKind, PopulationBand
@@ -244,4 +245,61 @@ def jurisdiction_list(request: HttpRequest) -> HttpResponse:
         request,
         "jurisdictions/jurisdiction_list.html",
         {"groups": tools.jurisdictions_by_country()},
+    )
+
+
+@require_safe
+@public_page(*filters.PracticeFilter.base_filters)
+def practice_map(request: HttpRequest) -> HttpResponse:
+    """Published practices per country (of the lead jurisdiction), for the current filters."""
+    filterset = practice_filter(request)
+    errors = filter_errors(filterset)
+    params = filter_params(request)
+    counts = {}
+    if not errors:
+        counts = cached(
+            "practice_map_counts",
+            selection_key(request),
+            lambda: tools.country_counts(filterset.qs),
+        )
+    shapes = []
+    for code, path in worldmap.country_shapes():
+        n = counts.get(code, 0)
+        shapes.append(
+            {
+                "code": code,
+                "name": str(countries.name(code)) if code else "",
+                "path": path,
+                "count": n,
+                "shade": tools.shade(n),
+                "url": tools.list_url(params, country=code) if n else "",
+            }
+        )
+    rows = sorted(
+        (
+            {
+                "code": code,
+                "name": str(countries.name(code) or code),
+                "count": n,
+                "url": tools.list_url(params, country=code),
+            }
+            for code, n in counts.items()
+            if n
+        ),
+        key=lambda row: (-row["count"], row["name"]),
+    )
+    return render(
+        request,
+        "practices/practice_map.html",
+        {
+            "shapes": shapes,
+            "rows": rows,
+            "errors": errors,
+            "filter_summary": filter_summary(filterset),
+            "width": worldmap.WIDTH,
+            "height": worldmap.HEIGHT,
+            "total": sum(counts.values()),
+            "shade_bands": tools.MAP_SHADES,
+        },
+        status=400 if errors else 200,
     )

@@ -114,6 +114,8 @@ TOOL_PAGES = [
     ),
     ("compare, nothing chosen", "/practices/compare/"),
     ("jurisdictions", "/jurisdictions/"),
+    ("map", "/practices/map/"),
+    ("map of effective practices", "/practices/map/?evidence=effective"),
     ("practice list", "/practices/?topic=youth-violence-prevention"),
 ]
 
