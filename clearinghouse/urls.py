@@ -3,15 +3,18 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from clearinghouse import feeds, follow, search, views, views_about
+from clearinghouse import admin_pages, feeds, follow, search, views, views_about
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", feeds.robots_txt, name="robots_txt"),
+    path("favicon.ico", admin_pages.favicon, name="favicon"),
     path("sitemap.xml", feeds.sitemap, name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+handler403 = "clearinghouse.admin_pages.permission_denied"
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
