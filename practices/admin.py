@@ -289,15 +289,9 @@ class PracticeAdmin(PracticeImportAdminMixin, PublishableAdmin):
     # The CSV import mixin adds the import/ URL; the button lives in
     # templates/admin/practices/practice/change_list.html, which the admin finds by itself.
     # Few, short columns: the list fits the admin's content area at 1280 px with titles
-    # on one or two lines (the language, publishing date and editor are in the filters
-    # and on each record's page).
-    list_display = (
-        "title",
-        "lead_jurisdiction",
-        "state_display",
-        "evidence_rating",
-        "updated_at",
-    )
+    # on two or three lines (the list is ordered by the last change; the language, dates
+    # and editor are in the filters and on each record's page).
+    list_display = ("title", "lead_jurisdiction", "state_display", "evidence_rating")
     list_filter = (
         "state",
         "evidence_rating",
