@@ -11,6 +11,8 @@ from django.contrib.admin import ActionLocation, helpers
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Count
 from django.template.response import TemplateResponse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -289,9 +291,9 @@ class PracticeAdmin(PracticeImportAdminMixin, PublishableAdmin):
     # The CSV import mixin adds the import/ URL; the button lives in
     # templates/admin/practices/practice/change_list.html, which the admin finds by itself.
     # Few, short columns: the list fits the admin's content area at 1280 px with titles
-    # on two or three lines (the list is ordered by the last change; the language, dates
-    # and editor are in the filters and on each record's page).
-    list_display = ("title", "lead_jurisdiction", "state_display", "evidence_rating")
+    # on two or three lines (the language and publishing date are a filter and on each
+    # record's page; the last change is one short column).
+    list_display = ("title", "lead_jurisdiction", "state_display", "evidence_rating", "last_change")
     list_filter = (
         "state",
         "evidence_rating",
@@ -355,6 +357,11 @@ class PracticeAdmin(PracticeImportAdminMixin, PublishableAdmin):
         ),
         (_("Publishing"), {"fields": PublishableAdmin.publishing_fields}),
     )
+
+    @admin.display(description=_("last change"), ordering="updated_at")
+    def last_change(self, obj) -> str:
+        when = date_format(localtime(obj.updated_at), "SHORT_DATE_FORMAT")
+        return f"{when}, {obj.updated_by.get_username()}" if obj.updated_by else when
 
     def has_recognize_permission(self, request) -> bool:
         return (

@@ -91,7 +91,7 @@ def test_practice_list_has_few_columns(client, superuser):
     client.force_login(superuser)
     html = client.get(reverse("admin:practices_practice_changelist")).content.decode()
     assert "column-title" in html and "column-updated_by" not in html
-    assert "column-updated_at" not in html
+    assert "column-updated_at" not in html and "column-last_change" in html
     assert "column-language" not in html and "column-published_at" not in html
 
 
