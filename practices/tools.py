@@ -340,14 +340,26 @@ def jurisdictions_by_country() -> list[tuple[str, list[dict]]]:
 MAP_SHADES = (20, 10, 5, 2, 1)
 
 
-def country_counts(selection: QuerySet) -> dict[str, int]:
-    """Published practices of the selection per country of their lead jurisdiction."""
-    return dict(
-        selection.order_by()
-        .values_list("lead_jurisdiction__country")
+def place_counts(selection: QuerySet) -> list[dict]:
+    """Where the selection's practices ran: each lead jurisdiction with its country and
+    how many practices it led, as plain data. One query."""
+    return [
+        {"country": country, "slug": slug, "name": name, "count": n}
+        for country, slug, name, n in selection.order_by()
+        .values_list(
+            "lead_jurisdiction__country", "lead_jurisdiction__slug", "lead_jurisdiction__name"
+        )
         .annotate(n=Count("pk"))
-        .values_list("lead_jurisdiction__country", "n")
-    )
+        .order_by("lead_jurisdiction__name")
+    ]
+
+
+def country_counts(places: list[dict]) -> dict[str, int]:
+    """Practices per country, from ``place_counts``."""
+    counts: dict[str, int] = {}
+    for place in places:
+        counts[place["country"]] = counts.get(place["country"], 0) + place["count"]
+    return counts
 
 
 def shade(count: int) -> int:

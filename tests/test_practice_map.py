@@ -30,6 +30,8 @@ def test_map_shades_and_links_countries_with_published_practices(client, catalog
     assert "?country=FR" not in html
     assert 'aria-label="United States of America: 2 practices"' in html
     rows = re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a></th><td>(\d+)</td>', html)
+    # Where they ran: each place links to its page.
+    assert html.count('href="/jurisdictions/') >= 2
     assert rows == [("United States of America", "2"), ("Mexico", "1")]
     assert "https://" not in html.split("<svg", 1)[1].split("</svg>", 1)[0].replace(
         "http://www.w3.org/2000/svg", ""

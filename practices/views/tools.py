@@ -255,13 +255,17 @@ def practice_map(request: HttpRequest) -> HttpResponse:
     filterset = practice_filter(request)
     errors = filter_errors(filterset)
     params = filter_params(request)
-    counts = {}
+    places = []
     if not errors:
-        counts = cached(
-            "practice_map_counts",
+        places = cached(
+            "practice_map_places",
             selection_key(request),
-            lambda: tools.country_counts(filterset.qs),
+            lambda: tools.place_counts(filterset.qs),
         )
+    counts = tools.country_counts(places)
+    places_by_country: dict[str, list[dict]] = {}
+    for place in places:
+        places_by_country.setdefault(place["country"], []).append(place)
     shapes = []
     for code, path in worldmap.country_shapes():
         n = counts.get(code, 0)
@@ -282,6 +286,7 @@ def practice_map(request: HttpRequest) -> HttpResponse:
                 "name": str(countries.name(code) or code),
                 "count": n,
                 "url": tools.list_url(params, country=code),
+                "places": places_by_country.get(code, []),
             }
             for code, n in counts.items()
             if n
