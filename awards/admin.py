@@ -32,6 +32,13 @@ from awards.services import awards_for_user, enrol_committee, may_tag, sees_all_
 from practices.admin import GuardedAdmin
 
 
+def committee_label(user) -> str:
+    """``Dana Ortiz (dortiz, dana@example.org)``: what the committee picker shows."""
+    details = ", ".join(part for part in (user.get_username(), user.email) if part)
+    name = user.get_full_name()
+    return f"{name} ({details})" if name else details
+
+
 class AwardCategoryInline(admin.TabularInline):
     model = AwardCategory
     fields = ("name", "slug", "description", "population_band")
@@ -80,6 +87,10 @@ class AwardAdmin(GuardedAdmin):
         if db_field.name == "committee":
             # Committee members work in the admin, so they are staff users.
             kwargs["queryset"] = get_user_model().objects.filter(is_active=True, is_staff=True)
+            field = super().formfield_for_manytomany(db_field, request, **kwargs)
+            # Full name and email beside the user name, so the right person is picked.
+            field.label_from_instance = committee_label
+            return field
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_related(self, request, form, formsets, change):

@@ -15,6 +15,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +24,7 @@ from awards.forms import RecognitionTagForm
 from awards.models import Recognition
 from awards.services import RecognitionError, awards_for_user, recognize
 from practices import services, vocabulary_csv
+from practices.admin_filters import LeadCountryFilter, UsedCountryFilter
 from practices.admin_import import PracticeImportAdminMixin
 from practices.forms import PublicationAdminForm
 from practices.models import (
@@ -179,7 +182,7 @@ class DepartmentAdmin(GuardedAdmin):
 @admin.register(Jurisdiction)
 class JurisdictionAdmin(GuardedAdmin):
     list_display = ("name", "kind", "country", "region", "population", "band")
-    list_filter = ("kind", "country")
+    list_filter = ("kind", UsedCountryFilter)
     search_fields = ("name", "region", "slug")
     prepopulated_fields = {"slug": ("name",)}
 
@@ -187,6 +190,13 @@ class JurisdictionAdmin(GuardedAdmin):
     def band(self, obj) -> str:
         band = obj.population_band
         return band.label if band else "—"
+
+
+PARTNER_PAIRS_HELP = _(
+    "Partner pairs: two jurisdictions that an initiative paired to learn from each other "
+    "(for example a U.S. city and a Central American city exchanging visits and practices). "
+    "Each pair is listed on the initiative; the order of the two does not matter."
+)
 
 
 class PartnerPairInline(admin.TabularInline):
@@ -201,6 +211,24 @@ class InitiativeAdmin(GuardedAdmin):
     search_fields = ("name", "funder", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [PartnerPairInline]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "slug",
+                    "funder",
+                    "description",
+                    "countries",
+                    ("year_started", "year_ended"),
+                    "website",
+                ),
+                # What the "Partner pairs" table below the form is for.
+                "description": PARTNER_PAIRS_HELP,
+            },
+        ),
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(pair_total=Count("pairs"))
@@ -212,6 +240,15 @@ class InitiativeAdmin(GuardedAdmin):
 
 @admin.register(PartnerPair)
 class PartnerPairAdmin(GuardedAdmin):
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": ("initiative", "first", "second", "note"),
+                "description": PARTNER_PAIRS_HELP,
+            },
+        ),
+    )
     list_display = ("__str__", "initiative", "note")
     list_filter = ("initiative",)
     list_select_related = ("initiative", "first", "second")
@@ -265,23 +302,17 @@ class RecognitionInline(admin.TabularInline):
 class PracticeAdmin(PracticeImportAdminMixin, PublishableAdmin):
     # The CSV import mixin adds the import/ URL; the button lives in
     # templates/admin/practices/practice/change_list.html, which the admin finds by itself.
-    list_display = (
-        "title",
-        "lead_jurisdiction",
-        "state_display",
-        "evidence_rating",
-        "language",
-        "published_at",
-        "updated_at",
-        "updated_by",
-    )
+    # Few, short columns: the list fits the admin's content area at 1280 px with titles
+    # on two or three lines (the language and publishing date are a filter and on each
+    # record's page; the last change is one short column).
+    list_display = ("title", "lead_jurisdiction", "state_display", "evidence_rating", "last_change")
     list_filter = (
         "state",
         "evidence_rating",
         "language",
         ("topics", admin.RelatedOnlyFieldListFilter),
         ("departments", admin.RelatedOnlyFieldListFilter),
-        "lead_jurisdiction__country",
+        LeadCountryFilter,
     )
     list_select_related = ("lead_jurisdiction", "updated_by")
     search_fields = ("title", "slug", "summary", "lead_jurisdiction__name")
@@ -338,6 +369,11 @@ class PracticeAdmin(PracticeImportAdminMixin, PublishableAdmin):
         ),
         (_("Publishing"), {"fields": PublishableAdmin.publishing_fields}),
     )
+
+    @admin.display(description=_("last change"), ordering="updated_at")
+    def last_change(self, obj) -> str:
+        when = date_format(localtime(obj.updated_at), "SHORT_DATE_FORMAT")
+        return f"{when}, {obj.updated_by.get_username()}" if obj.updated_by else when
 
     def has_recognize_permission(self, request) -> bool:
         return (

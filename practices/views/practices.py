@@ -8,9 +8,11 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    QueryDict,
     StreamingHttpResponse,
 )
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -257,8 +259,21 @@ def json_ld(practice: Practice) -> dict:
     return data
 
 
+def back_to_results_url(request: HttpRequest) -> str:
+    """The list the visitor came from (``?back=`` holds its query string), or ""."""
+    back = request.GET.get("back")
+    if back is None:
+        return ""
+    kept = QueryDict(back[:2000]).copy()
+    for key in list(kept):
+        if key not in filters.PracticeFilter.base_filters and key != "page":
+            del kept[key]
+    query = kept.urlencode()
+    return reverse("practices:practice_list") + (f"?{query}" if query else "")
+
+
 @require_safe
-@public_page()
+@public_page("back")
 def practice_detail(request: HttpRequest, slug: str) -> HttpResponse:
     can_preview = request.user.is_authenticated and request.user.has_perm("practices.view_practice")
     visible = Practice.objects.all() if can_preview else Practice.objects.published()
@@ -273,6 +288,7 @@ def practice_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "publications": practice.published_publications,
         "canonical_url": absolute_url(practice.get_absolute_url()),
         "json_ld": json_ld(practice),
+        "back_url": back_to_results_url(request),
     }
     response = render(request, "practices/practice_detail.html", context)
     if preview:
