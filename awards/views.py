@@ -5,6 +5,7 @@ from itertools import groupby
 from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from awards.models import Award, Recognition, RecognitionLevel
 from practices.cache import cached
@@ -26,6 +27,7 @@ def public_recognitions() -> QuerySet:
     )
 
 
+@require_safe
 def award_list(request: HttpRequest) -> HttpResponse:
     public = Q(recognitions__practice__in=Practice.objects.published())
     awards = Award.objects.annotate(
@@ -66,6 +68,7 @@ def award_summary(award: Award) -> dict:
     }
 
 
+@require_safe
 def award_detail(request: HttpRequest, slug: str) -> HttpResponse:
     award = get_object_or_404(Award, slug=slug)
     # The counts scan every recognition of the award: kept until the catalogue changes.

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from awards.models import RecognitionLevel
 from awards.views import public_recognitions
@@ -23,6 +24,7 @@ HOME_PUBLICATIONS = 4
 HOME_LISTS = ["topics", "departments", "newest_practices", "award_winners", "publications"]
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     newest = practice_cards(Practice.objects.published()).order_by("-published_at", "title")
     winners = (
@@ -52,6 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", context)
 
 
+@require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database answers a query, 503 when it does not."""

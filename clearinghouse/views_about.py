@@ -4,10 +4,12 @@ published catalogue's facts come from."""
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from practices.models import EvidenceRating, EvidenceStrength, Practice, Source
 
 
+@require_safe
 def about(request: HttpRequest) -> HttpResponse:
     """Three queries whatever the size of the catalogue: practices, their sources, countries."""
     published = Practice.objects.published()

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from practices.models import (
     Department,
@@ -97,10 +98,12 @@ def paginate(request: HttpRequest, queryset: QuerySet, per_page: int) -> Page:
         raise Http404(_("There is no such page.")) from None
 
 
+@require_safe
 def topic_list(request: HttpRequest) -> HttpResponse:
     return render(request, "topics/topic_list.html", {"topics": topic_tree()})
 
 
+@require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic.objects.select_related("parent"), slug=slug)
     subtopics = list(
@@ -143,6 +146,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@require_safe
 def publication_list(request: HttpRequest) -> HttpResponse:
     filterset = PublicationFilter(request.GET, queryset=Publication.objects.published())
     if not filterset.is_valid():
@@ -199,6 +203,7 @@ def can_preview_publications(user) -> bool:
     return user.is_active and user.is_staff and user.has_perm("practices.view_publication")
 
 
+@require_safe
 def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
     visible = (
         Publication.objects.all()
@@ -233,6 +238,7 @@ def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@require_safe
 def jurisdiction_detail(request: HttpRequest, slug: str) -> HttpResponse:
     jurisdiction = get_object_or_404(Jurisdiction, slug=slug)
     led = list(practice_cards(jurisdiction.led_practices.published()).order_by("title"))

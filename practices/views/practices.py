@@ -196,7 +196,6 @@ def practice_list(request: HttpRequest) -> HttpResponse:
     return render(request, "practices/practice_list.html", context, status=status)
 
 
-@require_safe
 def export_cache_key(request: HttpRequest, site_url: str) -> str | None:
     """Where a finished download of this selection is kept, or None when it is not kept.
 
@@ -218,6 +217,7 @@ def keep_after_streaming(key: str, pieces):
     cache.set(key, kept, settings.CATALOGUE_CACHE_SECONDS)
 
 
+@require_safe
 def practice_export(request: HttpRequest) -> HttpResponse:
     """The current selection of /practices/ as CSV, streamed in pieces."""
     filterset = practice_filter(request)
