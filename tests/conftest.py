@@ -27,6 +27,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def subprocess_database_url() -> str:
+    """DATABASE_URL of the database the tests run on, for a manage.py in another process."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
 def manage(*args: str, env: dict | None = None, timeout: int = 120):
     """Run manage.py in a fresh process with the given environment additions."""
     full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "clearinghouse.settings", **(env or {})}
