@@ -69,6 +69,6 @@ def test_draft_previews_and_errors_are_not_stored(client, superuser):
     client.logout()
     client.cookies.clear()
     assert client.get(draft.get_absolute_url()).status_code == 404
-    bad = reverse("practices:practice_list") + "?year_from=abc"
+    bad = reverse("practices:practice_list") + "?page=abc"
     assert client.get(bad).status_code == 400
     assert client.get(bad).status_code == 400

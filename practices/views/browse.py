@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from practices.filters import without_bad_values
 from practices.models import (
     Department,
     Jurisdiction,
@@ -148,20 +149,30 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def publication_list(request: HttpRequest) -> HttpResponse:
-    filterset = PublicationFilter(request.GET, queryset=Publication.objects.published())
+    # Values a filter cannot use are left out, each named in a notice; the rest applies.
+    filterset, left_out = without_bad_values(
+        PublicationFilter, request.GET, queryset=Publication.objects.published()
+    )
+    # Links to other pages carry the values kept.
+    request.GET = filterset.data
     if not filterset.is_valid():
-        # Bad filter values: say which, with a 400, and list nothing.
+        # Errors that leaving values out did not settle: say which, with a 400.
         return render(
             request,
             "publications/publication_list.html",
-            {"filter": filterset, "page_obj": None, "publications": []},
+            {"filter": filterset, "page_obj": None, "publications": [], "left_out": left_out},
             status=400,
         )
     page = paginate(request, filterset.qs, PUBLICATIONS_PER_PAGE)
     return render(
         request,
         "publications/publication_list.html",
-        {"filter": filterset, "page_obj": page, "publications": page.object_list},
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "publications": page.object_list,
+            "left_out": left_out,
+        },
     )
 
 

@@ -98,9 +98,17 @@ def parse_page(raw: str | None) -> int | None:
 
 @require_safe
 def practice_list(request: HttpRequest) -> HttpResponse:
-    filterset = practice_filter(request)
+    # Values a filter cannot use are left out, each named in a notice; the rest applies.
+    raw_query = request.GET
+    filterset, left_out = filters.without_bad_values(
+        filters.PracticeFilter, raw_query, queryset=Practice.objects.published()
+    )
+    # From here on the page (counts, links to other pages, sorting and the export) works
+    # on the values kept.
+    request.GET = filterset.data
     errors = filter_errors(filterset)
     status = 400 if errors else 200
+    errors += left_out
     notices = []
 
     query_text = filterset.search_text
@@ -165,7 +173,7 @@ def practice_list(request: HttpRequest) -> HttpResponse:
         "practices": SimpleLazyObject(read_page),
         "results_cache_key": cache_key("practice_list_results_html", results_params),
         "query": query_text,
-        "query_input": query_text or search.echo(request.GET.get("q")),
+        "query_input": query_text or search.echo(raw_query.get("q")),
         "searching": bool(parsed),
         "suggestion": (
             cached("search_suggestion", parsed.text, lambda: search.suggest(parsed.text))
