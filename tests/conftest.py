@@ -21,6 +21,16 @@ def redis_answers() -> bool:
         return False
 
 
+def require_redis() -> None:
+    """The one rule for tests that need Redis: skip when it does not answer, except under
+    CI=true, where .ci/run starts it, so its absence fails the test."""
+    if redis_answers():
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail("Redis is not answering on 127.0.0.1:6379 (.ci/run starts it under CI)")
+    pytest.skip("no Redis on 127.0.0.1:6379")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
