@@ -91,6 +91,6 @@ clean-venv:
 # them there, with no fuzzy entries left), then compile the .mo. Both files are committed.
 .PHONY: messages
 messages: install
-	$(VPY) manage.py makemessages -l es --ignore=.venv --ignore=staticfiles \
+	$(VPY) manage.py makemessages -l es --no-obsolete --ignore=.venv --ignore=staticfiles \
 		--ignore=node_modules --ignore=media --ignore=.local
 	$(VPY) manage.py compilemessages --ignore=.venv

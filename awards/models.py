@@ -93,6 +93,15 @@ class Recognition(models.Model):
         default=RecognitionLevel.WINNER,
     )
     citation = models.TextField(_("citation"), blank=True)
+    source_url = models.URLField(
+        _("confirmed at"),
+        max_length=500,
+        blank=True,
+        # A database default, so bulk loads that copy rows column by column
+        # (the scale-data generator) need not name this column.
+        db_default="",
+        help_text=_("The award sponsor's page that names this recognition."),
+    )
     tagged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -4,7 +4,7 @@ For each size the benchmark
 1. builds (or reuses) a database holding that many generated, published practices;
 2. picks the URLs to measure from that data, deterministically, and counts the SQL
    queries each one runs (Django's test client against the benchmark database);
-3. starts gunicorn with the production settings (clearinghouse.bench_settings: HTTPS off,
+3. starts gunicorn with the production settings (bench.settings: HTTPS off,
    plus a floor page), warms it, and drives each URL with wrk;
 4. reads the workers' memory after the run.
 
@@ -404,7 +404,7 @@ def count_queries(urls: dict[str, str]) -> dict[str, dict]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from practices.cache import bump_catalogue_version
+    from clearinghouse.cache import bump_catalogue_version
 
     client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
     counts = {}
@@ -429,7 +429,7 @@ def probe() -> dict:
     django.setup()
     from django.db import connection
 
-    from practices.cache import bump_catalogue_version
+    from clearinghouse.cache import bump_catalogue_version
 
     # Data may have been regenerated underneath the cache: start from a clean version.
     bump_catalogue_version()
@@ -452,7 +452,7 @@ def python() -> str:
 def django_env(db_url: str, extra: dict | None = None) -> dict:
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "clearinghouse.bench_settings",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DATABASE_URL": db_url,
         **(extra or {}),
     }

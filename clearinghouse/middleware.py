@@ -4,15 +4,17 @@ database is unavailable, and whole public pages served from the cache."""
 import logging
 import sys
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 
-from practices.cache import cache_key
+from clearinghouse.cache import cache_key
 
 request_log = logging.getLogger("clearinghouse.requests")
 database_log = logging.getLogger("clearinghouse.database")
@@ -125,31 +127,24 @@ class DatabaseUnavailableMiddleware:
 
 
 class PublicPageCacheMiddleware:
-    """Serves whole public catalogue pages to anonymous visitors from the cache.
+    """Serves whole public pages to anonymous visitors from the cache.
 
-    Pages are stored under the catalogue version (``practices.cache``), the language and
-    the full path with its query string, so any curator's change shows on the next
-    request. Only what every anonymous visitor would get anyway is stored: a 200 answer of
-    one of ``CACHEABLE_VIEWS``, to a GET or HEAD without a session cookie, that sets no
-    cookie, is not marked private or no-store (draft previews are) and used no CSRF token.
-    Headers added by outer middleware (security, CSP, language) are added afresh to every
-    answer, cached or not.
+    A view takes part by being decorated with ``clearinghouse.cache.public_page``, which
+    names the query parameters it reads. Before such a view runs, every other parameter
+    is dropped from ``request.GET``, so a page never echoes junk; the page is stored under
+    the catalogue version, the language, the path and the remaining parameters in sorted
+    order. Nothing else of the request goes into a page: absolute links come from
+    ``SITE_URL``, never from the Host header or the scheme (README, "Security").
+
+    Only what every anonymous visitor would get anyway is stored: a 200 answer to a GET
+    or HEAD without a session or messages cookie, that sets no cookie, is not marked
+    private or no-store (draft previews are) and used no CSRF token, and whose canonical
+    query string is at most ``MAX_QUERY_LENGTH`` characters. Headers added by outer
+    middleware (security, CSP, language) are added afresh to every answer.
     """
 
-    CACHEABLE_VIEWS = {
-        "home",
-        "about",
-        "search",
-        "practices:practice_list",
-        "practices:practice_detail",
-        "practices:topic_list",
-        "practices:topic_detail",
-        "practices:publication_list",
-        "practices:publication_detail",
-        "practices:jurisdiction_detail",
-        "awards:award_list",
-        "awards:award_detail",
-    }
+    MAX_QUERY_LENGTH = 1000
+    BYPASS_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -163,17 +158,23 @@ class PublicPageCacheMiddleware:
         return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        match = request.resolver_match
+        params = getattr(view_func, "public_page_params", None)
+        if params is None or request.method not in {"GET", "HEAD"}:
+            return None
+        if any(name not in params for name in request.GET):
+            request.GET = known_parameters(request.GET, params)
+            request.META["QUERY_STRING"] = request.GET.urlencode()
         if (
             settings.CATALOGUE_CACHE_SECONDS <= 0
-            or request.method not in {"GET", "HEAD"}
-            or settings.SESSION_COOKIE_NAME in request.COOKIES
-            or match is None
-            or match.view_name not in self.CACHEABLE_VIEWS
+            or any(name in request.COOKIES for name in self.BYPASS_COOKIES)
+            or request.user.is_authenticated
         ):
             return None
+        canonical = canonical_query(request.GET)
+        if len(canonical) > self.MAX_QUERY_LENGTH:
+            return None
         request._page_cache_key = cache_key(
-            "page", [getattr(request, "LANGUAGE_CODE", ""), request.get_full_path()]
+            "page", [getattr(request, "LANGUAGE_CODE", ""), request.path, canonical]
         )
         stored = cache.get(request._page_cache_key)
         if stored is None:
@@ -183,6 +184,8 @@ class PublicPageCacheMiddleware:
         response = HttpResponse(content)
         for name, value in headers:
             response[name] = value
+        # A miss reads the session (and says so); a hit depends on the cookies just as much.
+        patch_vary_headers(response, ("Cookie",))
         return response
 
     @staticmethod
@@ -196,3 +199,18 @@ class PublicPageCacheMiddleware:
             and "no-store" not in cache_control
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         )
+
+
+def known_parameters(query: QueryDict, params: frozenset[str]) -> QueryDict:
+    """``query`` without the parameters a page does not read."""
+    kept = QueryDict(mutable=True)
+    for name in query:
+        if name in params:
+            kept.setlist(name, query.getlist(name))
+    kept._mutable = False
+    return kept
+
+
+def canonical_query(query: QueryDict) -> str:
+    """The parameters in a fixed order, so equivalent URLs share one cached page."""
+    return urlencode(sorted((name, value) for name in query for value in query.getlist(name)))

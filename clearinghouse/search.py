@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from awards.models import Award
+from clearinghouse.cache import public_page
 from practices import search
 from practices.models import SEARCH_CONFIGS, Language, Practice, Publication
-from practices.views.practices import card_queryset
+from practices.selectors import card_queryset
 
 SECTION_SIZE = 5
 
@@ -72,6 +73,7 @@ def search_sections(parsed: search.ParsedQuery) -> dict:
 
 
 @require_safe
+@public_page("q")
 def site_search(request: HttpRequest) -> HttpResponse:
     form = SiteSearchForm(request.GET)
     status = 200

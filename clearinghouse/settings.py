@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "clearinghouse",
     "practices",
     "awards",
+    "bench",
     "axes",
 ]
 
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     "clearinghouse.middleware.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "clearinghouse.middleware.DatabaseUnavailableMiddleware",
+    "clearinghouse.cache.CatalogueVersionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -253,7 +255,7 @@ LOGGING["loggers"]["clearinghouse.requests"] = {
 # CACHE_URL (or REDIS_URL) names a Redis server (redis://host:6379/0) that every worker
 # shares, so a curator's change reaches all of them at once. Without it each process keeps
 # a local-memory cache: the worker that saved a change sees it at once, the others within
-# CATALOGUE_CACHE_SECONDS. practices/cache.py holds what is cached and when it is dropped.
+# CATALOGUE_CACHE_SECONDS. clearinghouse/cache.py holds what is cached and when it is dropped.
 CACHE_URL = env_str("CACHE_URL", "") or env_str("REDIS_URL", "")
 if CACHE_URL:
     if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
@@ -270,9 +272,12 @@ if CACHE_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "clearinghouse.cache_backends.BoundedLocMemCache",
             "LOCATION": "clearinghouse",
-            "OPTIONS": {"MAX_ENTRIES": 5000},
+            "OPTIONS": {
+                "MAX_ENTRIES": 5000,
+                "MAX_BYTES": env_int("CACHE_MAX_BYTES", 16 * 1024 * 1024, minimum=1024 * 1024),
+            },
         }
     }
-CATALOGUE_CACHE_SECONDS = env_int("CATALOGUE_CACHE_SECONDS", 300 if CACHE_URL else 30, minimum=0)
+CATALOGUE_CACHE_SECONDS = env_int("CATALOGUE_CACHE_SECONDS", 300, minimum=0)

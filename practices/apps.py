@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class PracticesConfig(AppConfig):
     name = "practices"
     verbose_name = _("Catalogue")
-
-    def ready(self):
-        from practices.cache import connect_signals
-
-        connect_signals()

@@ -13,12 +13,10 @@ A cell that would start with ``=``, ``+``, ``-``, ``@``, tab or carriage return 
 prefixed with an apostrophe so spreadsheets do not run it as a formula; the import
 removes that apostrophe again.
 
-Two ways build the same rows. ``iter_rows`` formats model instances (with the relations
-``with_export_relations`` prefetches); it is the reference, and what the import's tests
-round-trip. ``export_rows`` asks PostgreSQL for the finished cells instead, one query
-whatever the size of the selection, and is what the public download uses: building a row
-from instances costs about 0.65 ms; at 100,000 practices a selection of 2,000 rows now takes
-about 0.2 s in all instead of 1.1 s. Tests keep the two byte-for-byte equal.
+``export_rows`` asks PostgreSQL for the finished cells, one query whatever the size of the
+selection: building a row from model instances cost about 0.65 ms; at 100,000 practices a
+selection of 2,000 rows takes about 0.2 s in all instead of 1.1 s. The tests keep a
+reference that formats model instances (tests/reference_export.py) byte-for-byte equal.
 """
 
 import csv
@@ -32,7 +30,6 @@ from django.db.models import (
     CharField,
     F,
     OuterRef,
-    Prefetch,
     QuerySet,
     StringAgg,
     Subquery,
@@ -106,66 +103,6 @@ def restore(value: str) -> str:
     return value
 
 
-def with_export_relations(queryset: QuerySet[Practice]) -> QuerySet[Practice]:
-    """Everything a row needs, in a fixed number of queries whatever the row count."""
-    from awards.models import Recognition
-
-    return queryset.select_related("lead_jurisdiction", "initiative").prefetch_related(
-        "partner_jurisdictions",
-        "topics",
-        "departments",
-        "sources",
-        "outcomes",
-        Prefetch("recognitions", queryset=Recognition.objects.select_related("award")),
-    )
-
-
-def practice_row(practice: Practice, site_url: str = "") -> list[str]:
-    def slugs(items) -> str:
-        return LIST_SEPARATOR.join(sorted(item.slug for item in items))
-
-    values = {
-        "slug": practice.slug,
-        "title": practice.title,
-        "language": practice.language,
-        "summary": practice.summary,
-        "problem": practice.problem,
-        "approach": practice.approach,
-        "partners": practice.partners,
-        "results": practice.results,
-        "evidence_rating": practice.evidence_rating,
-        "evidence_strength": practice.evidence_strength,
-        "evidence_notes": practice.evidence_notes,
-        "cost_notes": practice.cost_notes,
-        "year_started": "" if practice.year_started is None else str(practice.year_started),
-        "year_ended": "" if practice.year_ended is None else str(practice.year_ended),
-        "lead_jurisdiction": practice.lead_jurisdiction.slug,
-        "partner_jurisdictions": slugs(practice.partner_jurisdictions.all()),
-        "topics": slugs(practice.topics.all()),
-        "departments": slugs(practice.departments.all()),
-        "initiative": practice.initiative.slug if practice.initiative else "",
-        "contact_name": practice.contact_name,
-        "contact_role": practice.contact_role,
-        "contact_email": practice.contact_email,
-        "contact_phone": practice.contact_phone,
-        "website": practice.website,
-        "sources": "\n".join(f"{s.title} <{s.url}>" for s in practice.sources.all()),
-        "outcomes": "\n".join(f"{o.rating}: {o.description}" for o in practice.outcomes.all()),
-        "recognitions": "\n".join(
-            f"{r.award.name}, {r.year}, {r.get_level_display()}"
-            for r in practice.recognitions.all()
-        ),
-        "url": f"{site_url}{practice.get_absolute_url()}",
-    }
-    return [defuse(values[column]) for column in EXPORT_COLUMNS]
-
-
-def iter_rows(practices: Iterable[Practice], site_url: str = "") -> Iterator[list[str]]:
-    yield list(EXPORT_COLUMNS)
-    for practice in practices:
-        yield practice_row(practice, site_url)
-
-
 # --- The public download: rows finished by PostgreSQL -----------------------------------
 
 # Slugs in a cell are sorted the way Python's ``sorted()`` sorts them (by code point, which
@@ -204,12 +141,17 @@ def _slugs(through: QuerySet, field: str) -> Coalesce:
     return _joined(through, slug, LIST_SEPARATOR, Collate(slug, CODE_POINT_ORDER))
 
 
+def _recognition_model():
+    """The recognition model, reached through the practice's relation: the catalogue's
+    export lists the awards a practice won without depending on the awards app."""
+    return Practice.recognitions.field.model
+
+
 def _level_label() -> Case:
     """``get_level_display()`` in SQL, in the language active now."""
-    from awards.models import RecognitionLevel
-
+    choices = _recognition_model()._meta.get_field("level").choices
     return Case(
-        *(When(level=value, then=Value(str(label))) for value, label in RecognitionLevel.choices),
+        *(When(level=value, then=Value(str(label))) for value, label in choices),
         default=F("level"),
         output_field=CharField(),
     )
@@ -223,8 +165,7 @@ def export_columns(queryset: QuerySet[Practice]) -> QuerySet:
     """The selection as tuples of finished cells, in ``EXPORT_COLUMNS`` order without ``url``
     (the first cell is the slug, which the url is made from). One query; the selection's own
     order is kept. Labels are translated into the language active when this is called."""
-    from awards.models import Recognition
-
+    recognition = _recognition_model()
     cells = {
         "year_started": _year("year_started"),
         "year_ended": _year("year_ended"),
@@ -250,7 +191,7 @@ def export_columns(queryset: QuerySet[Practice]) -> QuerySet:
         ),
         # Recognitions in Recognition.Meta.ordering (year, award name, level).
         "recognitions": _joined(
-            Recognition.objects,
+            recognition.objects,
             Concat(
                 F("award__name"),
                 Value(", "),
@@ -260,7 +201,7 @@ def export_columns(queryset: QuerySet[Practice]) -> QuerySet:
                 output_field=TextField(),
             ),
             "\n",
-            Recognition._meta.ordering,
+            recognition._meta.ordering,
         ),
     }
     names = [column for column in EXPORT_COLUMNS if column != "url"]
@@ -289,7 +230,7 @@ def practice_url_maker(site_url: str = "") -> Callable[[str], str]:
 def export_rows(
     queryset: QuerySet[Practice], site_url: str = "", chunk_size: int = 2000
 ) -> Iterator[list[str]]:
-    """The same rows as ``iter_rows(with_export_relations(queryset), site_url)``, header
+    """The same rows as the reference in tests/reference_export.py, header
     first, read from one query through a server-side cursor (``chunk_size`` rows a fetch).
 
     The query and the labels are fixed when this is called; rows are read as they are used.

@@ -35,7 +35,6 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from practices.cache import bump_catalogue_version
 from practices.csvio import EXPORT_COLUMNS, INFORMATIVE_COLUMNS, restore
 from practices.models import (
     MAX_YEAR,
@@ -712,8 +711,6 @@ def import_rows(
                             action_flag=flag,
                             change_message="Imported from CSV.",
                         )
-            # Bulk writes send no save signals: drop cached public pages explicitly.
-            transaction.on_commit(bump_catalogue_version)
     except _Rollback:
         pass
     return result

@@ -79,6 +79,39 @@ class EvidenceStrength(models.TextChoices):
     SYSTEMATIC_REVIEW = "systematic_review", _("Systematic review or meta-analysis")
 
 
+# What each rating and strength means: the one wording the About page and every practice
+# page show.
+RATING_DEFINITIONS = {
+    EvidenceRating.EFFECTIVE: _(
+        "A strong evaluation, usually a randomised trial or a closely matched comparison, "
+        "found that the program achieved its main aim, with no sign that it caused harm."
+    ),
+    EvidenceRating.PROMISING: _(
+        "An evaluation with a comparison group found good results, but the design was weaker, "
+        "the results were mixed or faded, or they come from a single place."
+    ),
+    EvidenceRating.NO_EFFECT: _(
+        "A sound evaluation found no meaningful difference in the main outcome."
+    ),
+    EvidenceRating.HARMFUL: _("A sound evaluation found that the program made the problem worse."),
+    EvidenceRating.INSUFFICIENT: _(
+        "No evaluation with a comparison group has been published yet. This says nothing "
+        "against the program: many good ideas have simply not been studied."
+    ),
+}
+
+STRENGTH_DEFINITIONS = {
+    EvidenceStrength.NONE: _("The strength of the evidence is not stated."),
+    EvidenceStrength.ONE_STUDY: _("The rating rests on one evaluation."),
+    EvidenceStrength.SEVERAL_STUDIES: _(
+        "Two or more evaluations, in one place or several, point the same way."
+    ),
+    EvidenceStrength.SYSTEMATIC_REVIEW: _(
+        "A review that searched for and combined all comparable studies of this kind of program."
+    ),
+}
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self):
         """The only records the public may see."""
@@ -351,6 +384,9 @@ class Initiative(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("practices:initiative_detail", kwargs={"slug": self.slug})
+
 
 class PartnerPair(models.Model):
     """Two jurisdictions paired by an initiative (say, a U.S. and a Central American city)."""
@@ -364,10 +400,16 @@ class PartnerPair(models.Model):
     second = models.ForeignKey(
         Jurisdiction, on_delete=models.CASCADE, related_name="+", verbose_name=_("paired with")
     )
+    year_started = models.SmallIntegerField(
+        _("year started"), null=True, blank=True, validators=year_validators
+    )
+    year_ended = models.SmallIntegerField(
+        _("year ended"), null=True, blank=True, validators=year_validators
+    )
     note = models.CharField(_("note"), max_length=240, blank=True)
 
     class Meta:
-        ordering = ["initiative", "id"]
+        ordering = ["initiative", "year_started", "id"]
         verbose_name = _("partner pair")
         verbose_name_plural = _("partner pairs")
         constraints = [
@@ -375,6 +417,12 @@ class PartnerPair(models.Model):
                 fields=["initiative", "first", "second"], name="partner_pair_unique"
             ),
             models.CheckConstraint(condition=~Q(first=F("second")), name="partner_pair_distinct"),
+            models.CheckConstraint(
+                condition=Q(year_started__isnull=True)
+                | Q(year_ended__isnull=True)
+                | Q(year_ended__gte=F("year_started")),
+                name="partner_pair_years_in_order",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -538,6 +586,14 @@ class Practice(Publishable):
 
     def get_absolute_url(self) -> str:
         return reverse("practices:practice_detail", kwargs={"slug": self.slug})
+
+    @property
+    def evidence_definition(self) -> str:
+        return RATING_DEFINITIONS.get(self.evidence_rating, "")
+
+    @property
+    def strength_definition(self) -> str:
+        return STRENGTH_DEFINITIONS.get(self.evidence_strength, "")
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -2,27 +2,11 @@
 
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from practices.models import (
-    SEARCH_CONFIGS,
-    Language,
-    Publication,
-    PublicationKind,
-    Topic,
-)
-
-MAX_QUERY_LENGTH = 200
-
-
-def full_text_query(value: str) -> SearchQuery:
-    """A websearch query that matches entries in either language (each entry's stored
-    vector was built with its own language's configuration)."""
-    english = SearchQuery(value, search_type="websearch", config=SEARCH_CONFIGS[Language.ENGLISH])
-    spanish = SearchQuery(value, search_type="websearch", config=SEARCH_CONFIGS[Language.SPANISH])
-    return english | spanish
+from practices import search
+from practices.models import Language, Publication, PublicationKind, Topic
 
 
 def topic_choices() -> list[tuple[str, str]]:
@@ -57,7 +41,7 @@ class PublicationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Words to find"),
         method="filter_text",
-        max_length=MAX_QUERY_LENGTH,
+        max_length=search.MAX_QUERY_LENGTH,
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     kind = django_filters.ChoiceFilter(
@@ -81,15 +65,11 @@ class PublicationFilter(django_filters.FilterSet):
         self.filters["year"].extra["choices"] = year_choices(self.queryset)
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
+        # The same search as /search/'s publications section.
+        parsed = search.parse(value)
+        if not parsed:
             return queryset
-        query = full_text_query(value)
-        return (
-            queryset.filter(search_vector=query)
-            .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", "-year", "title")
-        )
+        return search.search(queryset, parsed).order_by("-rank", "-year", "title")
 
     def filter_topic(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         """A topic includes its subtopics."""

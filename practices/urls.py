@@ -13,5 +13,7 @@ urlpatterns = [
     path("publications/", browse.publication_list, name="publication_list"),
     path("publications/<slug:slug>/", browse.publication_detail, name="publication_detail"),
     path("publications/<slug:slug>/file/", files.publication_file, name="publication_file"),
+    path("initiatives/", browse.initiative_list, name="initiative_list"),
+    path("initiatives/<slug:slug>/", browse.initiative_detail, name="initiative_detail"),
     path("jurisdictions/<slug:slug>/", browse.jurisdiction_detail, name="jurisdiction_detail"),
 ]

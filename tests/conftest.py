@@ -70,16 +70,49 @@ def collected_static(tmp_path_factory):
     return str(root)
 
 
+class ServerURL(str):
+    """A started server's base URL, with the process id of its gunicorn master."""
+
+    def __new__(cls, url: str, pid: int):
+        value = super().__new__(cls, url)
+        value.pid = pid
+        return value
+
+    def worker_pids(self) -> list[int]:
+        children = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                fields = dict(
+                    line.split(":\t", 1)
+                    for line in status.read_text().splitlines()
+                    if ":\t" in line
+                )
+            except OSError:
+                continue
+            if fields.get("PPid", "").strip() == str(self.pid):
+                children.append(int(status.parent.name))
+        return sorted(children)
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process, in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise ValueError(f"no VmRSS for {pid}")
+
+
 @pytest.fixture
-def gunicorn_server(collected_static):
+def gunicorn_server(collected_static, tmp_path):
     """Start gunicorn on a free port with extra environment; yields its base URL.
 
     Static files come from a fresh collectstatic, so pages render as they do in production.
     """
     started = []
 
-    def start(env: dict) -> str:
+    def start(env: dict, workers: int = 1) -> str:
         port = free_port()
+        log = tmp_path / f"gunicorn-{port}.log"
         full_env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "clearinghouse.settings",
@@ -96,24 +129,26 @@ def gunicorn_server(collected_static):
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
-                "1",
+                str(workers),
                 "--access-logfile",
                 "/dev/null",
             ],
             cwd=ROOT,
             env=full_env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            # A file, not a pipe: a busy server's log would fill a pipe nobody reads and
+            # block the workers.
+            stderr=log.open("wb"),
         )
         started.append(proc)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    return f"http://127.0.0.1:{port}"
+                    return ServerURL(f"http://127.0.0.1:{port}", proc.pid)
             except OSError:
                 if proc.poll() is not None:
-                    raise RuntimeError(proc.stderr.read().decode()) from None
+                    raise RuntimeError(log.read_text()) from None
                 time.sleep(0.2)
         raise RuntimeError("gunicorn did not start within 30 s")
 

@@ -257,7 +257,7 @@ def test_floor_exists_only_in_the_benchmark_url_map(client, settings):
         reverse("bench_floor")
     assert client.get("/bench/floor/").status_code == 404
 
-    settings.ROOT_URLCONF = "clearinghouse.bench_urls"
+    settings.ROOT_URLCONF = "bench.urls"
     TopicFactory.create_batch(3)
     response = client.get(reverse("bench_floor"))
     assert response.status_code == 200
@@ -266,8 +266,8 @@ def test_floor_exists_only_in_the_benchmark_url_map(client, settings):
 
 @pytest.mark.django_db
 def test_floor_runs_one_query_and_the_probe_counts_it(settings, django_assert_num_queries):
-    settings.ROOT_URLCONF = "clearinghouse.bench_urls"
-    with django_assert_num_queries(2):  # the first request and its repeat
+    settings.ROOT_URLCONF = "bench.urls"
+    with django_assert_num_queries(3):  # the first request and its repeat
         counts = run.count_queries({"floor": "/bench/floor/"})
     assert counts == {"floor": {"queries": 1, "queries_warm": 1, "status": 200}}
 
@@ -278,12 +278,12 @@ def test_bench_settings_are_production_over_plain_http():
         "print(json.dumps([s.ROOT_URLCONF, s.DEBUG, s.SECURE_SSL_REDIRECT, "
         "s.SESSION_COOKIE_SECURE, reverse('bench_floor')]))"
     )
-    env = {"DJANGO_SETTINGS_MODULE": "clearinghouse.bench_settings", "HTTPS": "true"}
+    env = {"DJANGO_SETTINGS_MODULE": "bench.settings", "HTTPS": "true"}
     env["SECRET_KEY"] = "bench-test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
     done = manage("shell", "--verbosity", "0", "-c", script, env={**env, "DEBUG": "false"})
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == [
-        "clearinghouse.bench_urls",
+        "bench.urls",
         False,
         False,
         False,

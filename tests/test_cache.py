@@ -1,11 +1,15 @@
-"""Cached catalogue work (practices/cache.py) and its invalidation when curators edit."""
+"""The catalogue version kept by PostgreSQL (clearinghouse/cache.py), the shared
+computations cached under it, and the byte-capped local-memory cache."""
 
+import pickle
 import uuid
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
-from practices import cache as catalogue_cache
+from clearinghouse import cache as catalogue_cache
+from clearinghouse.cache_backends import BoundedLocMemCache
 from practices.models import Practice, PublishingState
 from tests.conftest import manage, require_redis
 from tests.factories import (
@@ -26,6 +30,7 @@ def published_titles():
     )
 
 
+@pytest.mark.django_db
 def test_cached_builds_once_per_version_and_params():
     calls = []
 
@@ -40,6 +45,7 @@ def test_cached_builds_once_per_version_and_params():
     assert catalogue_cache.cached("facets", {"topic": "a"}, build) == {"count": 3}
 
 
+@pytest.mark.django_db
 def test_a_falsy_value_is_cached_too():
     calls = []
 
@@ -60,31 +66,80 @@ def test_timeout_zero_turns_caching_off(settings):
     assert len(calls) == 2
 
 
-def test_keys_depend_on_version_and_params_only():
-    key = catalogue_cache.cache_key("facets", {"a": 1, "b": 2}, version=7)
-    assert key == catalogue_cache.cache_key("facets", {"b": 2, "a": 1}, version=7)
-    assert key != catalogue_cache.cache_key("facets", {"a": 1, "b": 3}, version=7)
-    assert key != catalogue_cache.cache_key("facets", {"a": 1, "b": 2}, version=8)
+def test_keys_depend_on_version_and_params_only(monkeypatch):
+    monkeypatch.setattr(catalogue_cache, "catalogue_version", lambda: 7)
+    key = catalogue_cache.cache_key("facets", {"a": 1, "b": 2})
+    assert key == catalogue_cache.cache_key("facets", {"b": 2, "a": 1})
+    assert key != catalogue_cache.cache_key("facets", {"a": 1, "b": 3})
     assert key.startswith("catalogue:7:facets:")
+    monkeypatch.setattr(catalogue_cache, "catalogue_version", lambda: 8)
+    assert key != catalogue_cache.cache_key("facets", {"a": 1, "b": 2})
 
 
-def test_a_lost_version_never_revives_old_entries():
-    first = catalogue_cache.catalogue_version()
-    cache.delete(catalogue_cache.VERSION_KEY)
-    assert catalogue_cache.catalogue_version() != first
+def tracked_tables() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT event_object_table FROM information_schema.triggers "
+            "WHERE trigger_name = %s",
+            [catalogue_cache.TRIGGER_NAME],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 @pytest.mark.django_db
-def test_publishing_shows_up_at_once(django_capture_on_commit_callbacks):
+def test_every_table_a_public_page_reads_is_tracked():
+    from django.apps import apps
+
+    public_apps = {"practices", "awards"}
+    expected = set()
+    for model in apps.get_models(include_auto_created=True):
+        table = model._meta.db_table
+        if model._meta.app_label in public_apps and table != "awards_award_committee":
+            expected.add(table)
+    assert expected <= set(tracked_tables())
+
+
+@pytest.mark.django_db
+def test_plain_sql_on_any_tracked_table_replaces_the_version():
+    for table in tracked_tables():
+        before = catalogue_cache.read_catalogue_version()
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET id = id WHERE false")  # noqa: S608
+        assert catalogue_cache.read_catalogue_version() > before, table
+
+
+@pytest.mark.django_db
+def test_a_request_reads_the_version_once(client, django_assert_num_queries):
+    PracticeFactory(published=True)
+    client.get("/practices/")
+    with django_assert_num_queries(1):  # the version; the page itself comes from the cache
+        assert client.get("/practices/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_write_inside_a_request_reads_the_version_afresh(rf):
+    request = rf.post("/")
+    seen = []
+
+    def view(request):
+        seen.append(catalogue_cache.catalogue_version())
+        TopicFactory()
+        seen.append(catalogue_cache.catalogue_version())
+        return None
+
+    catalogue_cache.CatalogueVersionMiddleware(view)(request)
+    assert seen[1] > seen[0]
+
+
+@pytest.mark.django_db
+def test_publishing_shows_up_at_once():
     practice = PracticeFactory(title="Violence interrupters")
     PracticeFactory(title="Night basketball", published=True)
     assert published_titles() == ["Night basketball"]
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        practice.state = PublishingState.PUBLISHED
-        practice.published_at = practice.created_at
-        practice.save()
-    assert len(callbacks) == 1  # bumped once more after the commit
+    practice.state = PublishingState.PUBLISHED
+    practice.published_at = practice.created_at
+    practice.save()
     assert published_titles() == ["Night basketball", "Violence interrupters"]
 
     practice.state = PublishingState.ARCHIVED
@@ -118,7 +173,7 @@ def test_home_is_built_once_and_shows_a_publication_at_once(client, django_asser
     PracticeFactory(title="Night basketball", published=True, topics=[TopicFactory()])
     draft = PracticeFactory(title="Violence interrupters")
     assert b"Night basketball" in client.get("/").content
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(1):  # the catalogue version
         response = client.get("/")
     assert b"Night basketball" in response.content
     assert b"Violence interrupters" not in response.content
@@ -155,9 +210,9 @@ def test_list_page_reuses_counts_and_shows_a_publication_at_once(
     assert list_figures(client, query) == (1, {"lighting": 1}, ["Brighter corridors"])
     html = client.get("/practices/", query).content.decode()
     assert '(1<span class="visually-hidden"> practice</span>)' in html
-    # Warm: the count and the facet queries are not run again (page, prefetches and the
-    # topic slug check remain).
-    with django_assert_max_num_queries(5):
+    # Warm: the count and the facet queries are not run again (the version, the page, its
+    # prefetches and the topic slug check remain).
+    with django_assert_max_num_queries(6):
         assert list_figures(client, {**query, "sort": "title"})[0] == 1
 
     draft.state = PublishingState.PUBLISHED
@@ -184,24 +239,6 @@ def test_list_counts_are_cached_per_selection_and_language(client):
     assert b"Parques" in spanish.content and b"Parques" not in english.content
     assert english.context["page_obj"].paginator.count == 1
     assert everything.context["page_obj"].paginator.count == 0
-
-
-@pytest.mark.django_db
-def test_detach_prefetched_keeps_rows_and_pickles(django_assert_num_queries):
-    import pickle
-
-    from practices.cache import detach_prefetched
-    from practices.models import Topic
-
-    topic = TopicFactory(name="Parent")
-    PracticeFactory(title="Night basketball", topics=[topic])
-    topics = list(Topic.objects.prefetch_related("practices__topics"))
-    restored = pickle.loads(pickle.dumps(detach_prefetched(topics)))  # noqa: S301 - our data
-    with django_assert_num_queries(0):
-        assert [t.name for t in restored] == ["Parent"]
-        [practice] = restored[0].practices.all()
-        assert practice.title == "Night basketball"
-        assert [t.name for t in practice.topics.all()] == ["Parent"]
 
 
 @pytest.mark.django_db
@@ -251,7 +288,7 @@ def test_cache_defaults_to_local_memory():
         env={**SECRET, "CACHE_URL": "", "REDIS_URL": ""},
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["django.core.cache.backends.locmem.LocMemCache", "30"]
+    assert done.stdout.split() == ["clearinghouse.cache_backends.BoundedLocMemCache", "300"]
 
 
 def test_redis_url_selects_redis():
@@ -282,7 +319,7 @@ def test_list_results_are_cached_per_query_and_follow_changes(
     topic = TopicFactory(slug="parks")
     first = PracticeFactory(title="Parks after dark", published=True, topics=[topic])
     assert "Parks after dark" in client.get("/practices/", {"topic": "parks"}).content.decode()
-    # Warm: only the topic slug check is left (form validation).
+    # Warm: the catalogue version, and the page comes from the cache.
     with django_assert_max_num_queries(1):
         html = client.get("/practices/", {"topic": "parks"}).content.decode()
     assert "Parks after dark" in html
@@ -302,7 +339,7 @@ def test_detail_is_read_once_and_follows_changes(client, django_assert_num_queri
     url = practice.get_absolute_url()
     html = client.get(url).content.decode()
     assert "Safe routes to school" in html and "Walking school bus" in html
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(1):  # the catalogue version
         assert "Walking school bus" in client.get(url).content.decode()
 
     practice.title = "Safer routes to school"
@@ -312,3 +349,22 @@ def test_detail_is_read_once_and_follows_changes(client, django_assert_num_queri
     practice.state = PublishingState.ARCHIVED
     practice.save()
     assert client.get(url).status_code == 404
+
+
+def test_the_local_memory_cache_keeps_to_its_byte_cap():
+    store = BoundedLocMemCache(
+        f"bounded-{uuid.uuid4().hex}", {"OPTIONS": {"MAX_BYTES": 100_000, "MAX_ENTRIES": 10_000}}
+    )
+    for number in range(100):
+        store.set(f"page-{number}", "x" * 5_000)
+    assert store.bytes_held <= 100_000
+    assert store.get("page-99") is not None  # the newest stay
+    assert store.get("page-0") is None  # the oldest went first
+    store.delete("page-99")
+    assert store.bytes_held == sum(
+        len(pickle.dumps(store.get(f"page-{n}"), pickle.HIGHEST_PROTOCOL))
+        for n in range(100)
+        if store.get(f"page-{n}") is not None
+    )
+    store.clear()
+    assert store.bytes_held == 0

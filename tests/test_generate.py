@@ -1,4 +1,4 @@
-"""The synthetic catalogue for scale tests: generate_practices and practices.generator."""
+"""The synthetic catalogue for scale tests: generate_practices and bench.generator."""
 
 import pytest
 from django.contrib.postgres.search import SearchQuery
@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 
 from awards.models import Recognition
-from practices.generator import GeneratorRefused, generate
+from bench.generator import GeneratorRefused, generate
 from practices.models import Jurisdiction, Language, PopulationBand, Practice, Source
 from tests.factories import PracticeFactory, PublicationFactory, SourceFactory, TopicFactory
 
@@ -127,7 +127,7 @@ def test_command_prints_the_time_and_can_leave_drafts(capsys):
 def test_large_loads_rebuild_the_full_text_index(monkeypatch):
     from django.db import connection
 
-    from practices import generator
+    from bench import generator
 
     monkeypatch.setattr(generator, "BULK_INDEX_THRESHOLD", 10)
     generate(count=40, seed=6)
@@ -140,7 +140,7 @@ def test_large_loads_rebuild_the_full_text_index(monkeypatch):
 
 
 def test_generation_drops_cached_pages_and_feeds_the_suggestions():
-    from practices.cache import catalogue_version
+    from clearinghouse.cache import catalogue_version
     from practices.search import suggest
 
     before = catalogue_version()

@@ -93,17 +93,3 @@ def test_switch_never_points_off_the_site():
 def render(template: str, path: str) -> str:
     request = RequestFactory().get(path)
     return Template("{% load site_tags %}" + template).render(Context({"request": request}))
-
-
-@pytest.mark.parametrize(
-    ("path", "number", "expected"),
-    [
-        ("/publications/", 2, "?page=2"),
-        ("/publications/?kind=guide&page=3", 1, "?kind=guide"),
-        ("/publications/?kind=guide&page=3", 4, "?kind=guide&amp;page=4"),
-        ("/publications/?q=a+%26+b", 2, "?q=a+%26+b&amp;page=2"),
-        ("/publications/?page=2", 1, "?"),
-    ],
-)
-def test_page_query_keeps_the_other_parameters(path, number, expected):
-    assert render(f"{{% page_query {number} %}}", path) == expected

@@ -14,14 +14,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from practices.csvio import (
-    EXPORT_COLUMNS,
-    FORMULA_STARTS,
-    defuse,
-    iter_rows,
-    restore,
-    with_export_relations,
-)
+from practices.csvio import EXPORT_COLUMNS, FORMULA_STARTS, defuse, restore
 from practices.importing import import_practices
 from practices.models import Practice, PublishingState
 from tests.factories import (
@@ -36,6 +29,7 @@ from tests.factories import (
     TopicFactory,
     UserFactory,
 )
+from tests.reference_export import iter_rows, with_export_relations
 
 pytestmark = pytest.mark.django_db
 
@@ -557,7 +551,7 @@ def test_admin_rejects_missing_large_or_non_csv_uploads(client, refs, curator, s
 
 @pytest.mark.django_db(transaction=True)
 def test_an_import_drops_cached_public_pages(refs):
-    from practices.cache import catalogue_version
+    from clearinghouse.cache import catalogue_version
 
     before = catalogue_version()
     import_practices(data=to_csv([good_row()]), publish=True)

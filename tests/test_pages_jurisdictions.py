@@ -91,5 +91,7 @@ def test_jurisdiction_page_runs_a_fixed_number_of_queries(client, django_assert_
     for _ in range(count):
         factories.PracticeFactory(published=True, lead_jurisdiction=place)
         factories.PracticeFactory(published=True, partner_jurisdictions=[place])
-    with django_assert_num_queries(3):  # place, practices it led, practices it partnered in
+    with django_assert_num_queries(
+        8
+    ):  # version, place; led and partnered practices with topics, awards
         assert client.get(place.get_absolute_url()).status_code == 200

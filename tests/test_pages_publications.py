@@ -170,7 +170,7 @@ def test_publication_list_runs_a_fixed_number_of_queries(client, django_assert_n
         factories.TopicFactory(parent=topic)
         factories.PublicationFactory(published=True, topics=[topic], year=2000 + year)
     # Topic choices, year choices, count, page.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert client.get(LIST_URL, {"topic": topic.slug, "q": "guide"}).status_code == 200
 
 
@@ -319,5 +319,7 @@ def test_publication_detail_runs_a_fixed_number_of_queries(
         topics=[factories.TopicFactory() for _ in range(count)],
         practices=[factories.PracticeFactory(published=True) for _ in range(count)],
     )
-    with django_assert_num_queries(3):  # publication, topics, practices with their places
+    with django_assert_num_queries(
+        6
+    ):  # version, publication, topics, practices with topics and awards
         assert client.get(publication.get_absolute_url()).status_code == 200

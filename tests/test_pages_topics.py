@@ -112,7 +112,7 @@ def test_unknown_topic_is_a_friendly_404(client):
 
 
 @pytest.mark.django_db
-def test_topic_detail_paginates_and_keeps_other_parameters(client):
+def test_topic_detail_paginates_and_drops_unknown_parameters(client):
     topic = factories.TopicFactory()
     for _ in range(PRACTICES_PER_PAGE + 1):
         factories.PracticeFactory(published=True, topics=[topic])
@@ -122,7 +122,8 @@ def test_topic_detail_paginates_and_keeps_other_parameters(client):
 
     assert len(first.context["practices"]) == PRACTICES_PER_PAGE
     assert 'rel="next"' in first.content.decode()
-    assert "?utm=x&amp;page=2" in first.content.decode()
+    assert 'href="?page=2"' in first.content.decode()
+    assert "utm" not in first.content.decode()
     assert len(second.context["practices"]) == 1
     assert 'rel="prev"' in second.content.decode()
 
@@ -150,8 +151,10 @@ def populate_topic(count: int):
 @pytest.mark.parametrize("count", [1, 7])
 def test_topic_pages_run_a_fixed_number_of_queries(client, django_assert_num_queries, count):
     topic = populate_topic(count)
-    with django_assert_num_queries(3):  # topics, counts per topic, counts per top-level topic
+    with django_assert_num_queries(
+        4
+    ):  # version, topics, counts per topic, counts per top-level topic
         assert client.get(reverse("practices:topic_list")).status_code == 200
     # Topic, subtopics, practice count, practice page, publications.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(8):
         assert client.get(topic.get_absolute_url()).status_code == 200

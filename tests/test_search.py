@@ -183,14 +183,14 @@ def test_site_search_query_count_is_fixed(client, django_assert_num_queries):
     AwardFactory(name="Crossing award")
     # Practices: page, topics, recognitions, headlines, count; publications: page,
     # headlines, count; awards; suggestion.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(SEARCH_URL, {"q": "crossing"})
     assert len(response.context["practices"]) == 1
     for n in range(30):
         practice(f"Crossing {n}")
         PublicationFactory(published=True, title=f"Crossing guide {n}")
         AwardFactory(name=f"Crossing award {n}")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(SEARCH_URL, {"q": "crossing"})
     assert len(response.context["practices"]) == 5
     assert response.context["practice_count"] == 31

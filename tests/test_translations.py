@@ -170,7 +170,7 @@ def test_every_string_in_the_code_is_in_the_catalogue(tmp_path, catalogue):
         ROOT,
         copy,
         ignore=shutil.ignore_patterns(
-            ".git", ".venv", "node_modules", "staticfiles", "media", ".local", "*cache*", "bench"
+            ".git", ".venv", "node_modules", "staticfiles", "media", ".local", "*cache*", "results"
         ),
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "clearinghouse.test_settings"}
@@ -234,7 +234,10 @@ def test_spanish_practice_list_filter_legends(client):
 @pytest.mark.django_db
 def test_spanish_practice_page_names_the_evidence_rating(client):
     practice = factories.PracticeFactory(
-        published=True, topics=[factories.TopicFactory()], evidence_rating="effective"
+        published=True,
+        topics=[factories.TopicFactory()],
+        evidence_rating="effective",
+        evidence_strength="one_study",
     )
     factories.OutcomeFactory(practice=practice, rating="harmful")
     html = client.get(f"/es/practices/{practice.slug}/").content.decode()

@@ -100,6 +100,7 @@ def hostile_catalogue(db):
         "award": award,
         "topic": topic,
         "jurisdiction": jurisdiction,
+        "initiative": initiative,
     }
 
 
@@ -119,6 +120,8 @@ PUBLIC_URLS = [
     ("practices:topic_list", None, {}),
     ("practices:topic_detail", "topic", {}),
     ("practices:jurisdiction_detail", "jurisdiction", {}),
+    ("practices:initiative_list", None, {}),
+    ("practices:initiative_detail", "initiative", {}),
     ("awards:award_list", None, {}),
     ("awards:award_detail", "award", {}),
     ("practice_feed", None, {}),

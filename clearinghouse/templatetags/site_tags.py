@@ -76,17 +76,3 @@ def absolute_url(context, path: str = "") -> str:
     if request is None:
         return path
     return request.build_absolute_uri(path or request.get_full_path())
-
-
-@register.simple_tag(takes_context=True)
-def page_query(context, number: int) -> str:
-    """The current query string with ``page`` set to ``number`` (page 1 drops it)."""
-    request = context.get("request")
-    params = request.GET.copy() if request is not None else None
-    if params is None:
-        return f"?page={number}"
-    params.pop("page", None)
-    if int(number) > 1:
-        params["page"] = number
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else "?"

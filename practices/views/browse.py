@@ -1,26 +1,16 @@
-"""Topic, publication and jurisdiction pages, and the read queries they share with
-the home page."""
+"""Topic, publication and jurisdiction pages."""
 
-import json
-
-from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from clearinghouse.cache import public_page
+from clearinghouse.pagination import paginate
+from practices import selectors
 from practices.filters import without_bad_values
-from practices.models import (
-    Department,
-    Jurisdiction,
-    Practice,
-    Publication,
-    Topic,
-)
+from practices.models import Initiative, Jurisdiction, Publication, Topic
 from practices.publication_filters import PublicationFilter
 
 PRACTICES_PER_PAGE = 12
@@ -28,111 +18,21 @@ PUBLICATIONS_PER_PAGE = 20
 TOPIC_PUBLICATIONS_SHOWN = 8
 
 
-def published_topic_links() -> QuerySet:
-    """Practice–topic links of published practices."""
-    return Practice.topics.through.objects.filter(practice__in=Practice.objects.published())
-
-
-def topic_tree() -> list[Topic]:
-    """Top-level topics, each with ``practice_count`` (its published practices and its
-    subtopics', each practice once) and ``subtopics`` (each with its own count).
-
-    Three queries whatever the size of the catalogue: the topics, and two single-pass
-    aggregates over the practice–topic links (per topic; per top-level topic).
-    """
-    topics = list(Topic.objects.all())
-    direct = dict(
-        published_topic_links()
-        .values("topic_id")
-        .annotate(n=Count("practice_id"))
-        .values_list("topic_id", "n")
-    )
-    rooted = dict(
-        published_topic_links()
-        .annotate(root=Coalesce("topic__parent_id", "topic_id"))
-        .values("root")
-        .annotate(n=Count("practice_id", distinct=True))
-        .values_list("root", "n")
-    )
-    roots, children = [], {}
-    for topic in topics:
-        if topic.parent_id:
-            topic.practice_count = direct.get(topic.pk, 0)
-            children.setdefault(topic.parent_id, []).append(topic)
-        else:
-            topic.practice_count = rooted.get(topic.pk, 0)
-            roots.append(topic)
-    for topic in roots:
-        topic.subtopics = children.get(topic.pk, [])
-    return roots
-
-
-def departments_with_counts() -> QuerySet:
-    """Departments that took part in at least one published practice, with the count."""
-    return (
-        Department.objects.annotate(
-            practice_count=Count(
-                "practices",
-                filter=Q(practices__in=Practice.objects.published()),
-                distinct=True,
-            )
-        )
-        .filter(practice_count__gt=0)
-        .order_by("position", "name")
-    )
-
-
-def practice_cards(queryset: QuerySet) -> QuerySet:
-    """What templates/includes/_practice_card.html reads, in the same query."""
-    return queryset.select_related("lead_jurisdiction")
-
-
-def paginate(request: HttpRequest, queryset: QuerySet, per_page: int) -> Page:
-    """The page named by ?page=; 404 (with the friendly page) for a page that does
-    not exist, whether it is out of range or not a number."""
-    paginator = Paginator(queryset, per_page)
-    raw = request.GET.get("page") or "1"
-    try:
-        number = int(raw)
-        return paginator.page(number)
-    except (ValueError, InvalidPage):
-        raise Http404(_("There is no such page.")) from None
-
-
 @require_safe
+@public_page()
 def topic_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "topics/topic_list.html", {"topics": topic_tree()})
+    return render(request, "topics/topic_list.html", {"topics": selectors.topic_tree()})
 
 
 @require_safe
+@public_page("page")
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic.objects.select_related("parent"), slug=slug)
-    subtopics = list(
-        topic.children.annotate(
-            practice_count=Count(
-                "practices", filter=Q(practices__in=Practice.objects.published()), distinct=True
-            )
-        )
-    )
+    subtopics = selectors.subtopics_with_counts(topic)
     # A topic covers its subtopics: look both up by id, which the link tables index.
     topic_ids = [topic.pk, *(child.pk for child in subtopics)]
-    practices = practice_cards(
-        Practice.objects.published().filter(
-            pk__in=Practice.topics.through.objects.filter(topic_id__in=topic_ids).values(
-                "practice_id"
-            )
-        )
-    ).order_by("-published_at", "title")
-    page = paginate(request, practices, PRACTICES_PER_PAGE)
-    publications = list(
-        Publication.objects.published()
-        .filter(
-            pk__in=Publication.topics.through.objects.filter(topic_id__in=topic_ids).values(
-                "publication_id"
-            )
-        )
-        .order_by("-year", "title")[: TOPIC_PUBLICATIONS_SHOWN + 1]
-    )
+    page = paginate(request, selectors.topic_practices(topic_ids), PRACTICES_PER_PAGE)
+    publications = selectors.topic_publications(topic_ids, TOPIC_PUBLICATIONS_SHOWN + 1)
     return render(
         request,
         "topics/topic_detail.html",
@@ -148,6 +48,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@public_page(*PublicationFilter.base_filters, "page")
 def publication_list(request: HttpRequest) -> HttpResponse:
     # Values a filter cannot use are left out, each named in a notice; the rest applies.
     filterset, left_out = without_bad_values(
@@ -176,12 +77,8 @@ def publication_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-# Characters that could end a <script> element or start markup inside it.
-_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-
-
-def publication_json_ld(request: HttpRequest, publication: Publication) -> SafeString:
-    """schema.org data for search engines, safe to place inside a <script> element."""
+def publication_json_ld(request: HttpRequest, publication: Publication) -> dict:
+    """schema.org data for search engines (rendered escaped by the ``json_ld`` filter)."""
     data = {
         "@context": "https://schema.org",
         "@type": "Book" if publication.isbn else "CreativeWork",
@@ -205,8 +102,7 @@ def publication_json_ld(request: HttpRequest, publication: Publication) -> SafeS
     topics = [topic.display_name for topic in publication.topics.all()]
     if topics:
         data["about"] = topics
-    text = json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
-    return mark_safe(text)  # noqa: S308 - JSON with <, > and & escaped above
+    return data
 
 
 def can_preview_publications(user) -> bool:
@@ -215,23 +111,13 @@ def can_preview_publications(user) -> bool:
 
 
 @require_safe
+@public_page()
 def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    visible = (
-        Publication.objects.all()
-        if can_preview_publications(request.user)
-        else Publication.objects.published()
+    publication = selectors.publication_for_page(
+        slug, include_unpublished=can_preview_publications(request.user)
     )
-    publication = get_object_or_404(
-        visible.prefetch_related(
-            "topics",
-            Prefetch(
-                "practices",
-                queryset=practice_cards(Practice.objects.published()).order_by("title"),
-                to_attr="public_practices",
-            ),
-        ),
-        slug=slug,
-    )
+    if publication is None:
+        raise Http404(_("No publication found."))
     preview = not publication.is_published
     response = render(
         request,
@@ -250,10 +136,10 @@ def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@public_page()
 def jurisdiction_detail(request: HttpRequest, slug: str) -> HttpResponse:
     jurisdiction = get_object_or_404(Jurisdiction, slug=slug)
-    led = list(practice_cards(jurisdiction.led_practices.published()).order_by("title"))
-    partnered = list(practice_cards(jurisdiction.partner_practices.published()).order_by("title"))
+    led, partnered = selectors.jurisdiction_practices(jurisdiction)
     if not led and not partnered:
         # Nothing public mentions this place: its page would only reveal drafts.
         raise Http404(_("No jurisdiction found."))
@@ -261,4 +147,32 @@ def jurisdiction_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "jurisdictions/jurisdiction_detail.html",
         {"jurisdiction": jurisdiction, "led": led, "partnered": partnered},
+    )
+
+
+@require_safe
+@public_page()
+def initiative_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "initiatives/initiative_list.html",
+        {"initiatives": selectors.initiatives_with_pair_counts()},
+    )
+
+
+@require_safe
+@public_page()
+def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """An initiative, its partnerships (pairs of jurisdictions) and the published
+    practices that came out of it."""
+    initiative = get_object_or_404(Initiative, slug=slug)
+    pairs = selectors.initiative_pairs(initiative)
+    return render(
+        request,
+        "initiatives/initiative_detail.html",
+        {
+            "initiative": initiative,
+            "pairs": pairs,
+            "practices": selectors.initiative_practices(initiative, pairs),
+        },
     )

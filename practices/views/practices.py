@@ -2,8 +2,7 @@
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.core.paginator import Page
 from django.http import (
     Http404,
     HttpRequest,
@@ -12,20 +11,14 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import render
-from django.utils.functional import SimpleLazyObject
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from awards.models import Recognition
-from practices import csvio, filters, search
-from practices.cache import cache_key, cached, detach_prefetched
-from practices.models import (
-    EvidenceRating,
-    EvidenceStrength,
-    Practice,
-    Publication,
-)
+from clearinghouse.cache import cache_key, cached, public_page
+from clearinghouse.pagination import CountedPaginator, parse_page
+from practices import csvio, filters, search, selectors
+from practices.models import Practice
 
 PAGE_SIZE = 20
 EXPORT_CHUNK_SIZE = 1000
@@ -37,7 +30,6 @@ EXPORT_MAX_ROWS = 20_000
 # cache under the catalogue version, so a repeated download of the same selection is one
 # cache read; any curator's change drops them with everything else.
 EXPORT_CACHE_MAX_ROWS = 2_500
-RELATED_COUNT = 4
 
 
 def practice_filter(request: HttpRequest) -> filters.PracticeFilter:
@@ -54,14 +46,6 @@ def filter_errors(filterset: filters.PracticeFilter) -> list[tuple[str, str]]:
     return errors
 
 
-def card_queryset(queryset: QuerySet) -> QuerySet:
-    """What a practice card shows, in a fixed number of queries."""
-    return queryset.select_related("lead_jurisdiction").prefetch_related(
-        "topics",
-        Prefetch("recognitions", queryset=Recognition.objects.select_related("award")),
-    )
-
-
 def selection_key(request: HttpRequest) -> list:
     """The query string without page and sort: what result counts and facets depend on."""
     return sorted(
@@ -69,34 +53,8 @@ def selection_key(request: HttpRequest) -> list:
     )
 
 
-def page_rows(page) -> list[Practice]:
-    """The practices of one page, read in two steps so deep pages stay cheap.
-
-    OFFSET makes PostgreSQL walk every row before the page; walking only the ids (from the
-    index in the list's order) and then reading the page's twenty rows keeps page 200 close
-    to page 1.
-    """
-    selection = page.paginator.object_list
-    bottom = (page.number - 1) * page.paginator.per_page
-    ids = list(selection.values_list("pk", flat=True)[bottom : bottom + page.paginator.per_page])
-    if not ids:
-        return []
-    rows = {practice.pk: practice for practice in selection.order_by().filter(pk__in=ids)}
-    return [rows[pk] for pk in ids if pk in rows]
-
-
-def parse_page(raw: str | None) -> int | None:
-    """The page number asked for, or None when it is not a positive whole number."""
-    if raw is None or raw == "":
-        return 1
-    raw = raw.strip()
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
-        return None
-    number = int(raw)
-    return number if number >= 1 else None
-
-
 @require_safe
+@public_page(*filters.PracticeFilter.base_filters, "page")
 def practice_list(request: HttpRequest) -> HttpResponse:
     # Values a filter cannot use are left out, each named in a notice; the rest applies.
     raw_query = request.GET
@@ -118,11 +76,12 @@ def practice_list(request: HttpRequest) -> HttpResponse:
             _("Type at least one letter or number to search; showing every practice instead.")
         )
 
-    paginator = Paginator(card_queryset(filterset.ordered_qs()), PAGE_SIZE)
+    selection = filterset.ordered_qs()
     # Counts depend on the filters and the search, not on the page or the order; they scan
-    # the whole selection, so they come from the catalogue cache (dropped on every change).
-    selection = selection_key(request)
-    paginator.count = cached("practice_list_count", selection, paginator.object_list.count)
+    # the whole selection, so they are kept per catalogue version.
+    selection_params = selection_key(request)
+    count = cached("practice_list_count", selection_params, selection.count)
+    paginator = CountedPaginator(selection, PAGE_SIZE, count=count)
     page_raw = request.GET.get("page")
     number = parse_page(page_raw)
     if number is None:
@@ -145,33 +104,19 @@ def practice_list(request: HttpRequest) -> HttpResponse:
         )
         status = 404 if status == 200 else status
         number = paginator.num_pages
-    page = paginator.page(number)
-
-    def read_page() -> list[Practice]:
-        rows = page_rows(page)
-        search.attach_headlines(rows, parsed)
-        return rows
-
-    facet_params = {"selection": selection, "language": get_language()}
-    # The page's practices are read only when their rendered list is not cached already
-    # (templates/practices/practice_list.html): same query string, language and catalogue.
-    results_params = {
-        "query": sorted((key, request.GET.getlist(key)) for key in request.GET),
-        "page": number,
-        "language": get_language(),
-    }
+    rows = selectors.page_rows(selection, number, PAGE_SIZE)
+    search.attach_headlines(rows, parsed)
+    page = Page(rows, number, paginator)
+    facets = cached(
+        "practice_list_facets",
+        {"selection": selection_params, "language": get_language()},
+        lambda: filters.facets(filterset),
+    )
     context = {
         "filter": filterset,
-        # Facets are read (from the cache, else the database) only when their rendered
-        # fragment is not cached already (templates/practices/practice_list.html).
-        "facets": SimpleLazyObject(
-            lambda: cached("practice_list_facets", facet_params, lambda: filters.facets(filterset))
-        ),
-        "facets_cache_key": cache_key("practice_list_facets_html", facet_params),
-        "facets_cache_seconds": settings.CATALOGUE_CACHE_SECONDS,
+        "facets": facets,
         "page_obj": page,
-        "practices": SimpleLazyObject(read_page),
-        "results_cache_key": cache_key("practice_list_results_html", results_params),
+        "practices": rows,
         "query": query_text,
         "query_input": query_text or search.echo(raw_query.get("q")),
         "searching": bool(parsed),
@@ -263,90 +208,6 @@ def practice_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-EVIDENCE_EXPLAINED = {
-    EvidenceRating.EFFECTIVE: gettext_lazy(
-        "Evaluations found that the practice achieved the results it aimed for."
-    ),
-    EvidenceRating.PROMISING: gettext_lazy(
-        "Some evidence suggests the practice achieves the results it aims for; "
-        "more rigorous evaluation would confirm it."
-    ),
-    EvidenceRating.NO_EFFECT: gettext_lazy(
-        "Evaluations found no meaningful difference in the results the practice aimed for."
-    ),
-    EvidenceRating.HARMFUL: gettext_lazy(
-        "Evaluations found that the practice made things worse. It is listed so that "
-        "others can learn from it."
-    ),
-    EvidenceRating.INSUFFICIENT: gettext_lazy(
-        "The practice has not yet been evaluated well enough to say whether it works."
-    ),
-}
-
-STRENGTH_EXPLAINED = {
-    EvidenceStrength.NONE: gettext_lazy("The strength of the evidence is not stated."),
-    EvidenceStrength.ONE_STUDY: gettext_lazy("The rating rests on a single evaluation."),
-    EvidenceStrength.SEVERAL_STUDIES: gettext_lazy(
-        "The rating rests on several evaluations that point the same way."
-    ),
-    EvidenceStrength.SYSTEMATIC_REVIEW: gettext_lazy(
-        "The rating rests on a systematic review or meta-analysis of many studies, "
-        "the strongest kind of evidence."
-    ),
-}
-
-
-def detail_queryset(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("lead_jurisdiction", "initiative").prefetch_related(
-        "partner_jurisdictions",
-        "topics",
-        "departments",
-        "sources",
-        "outcomes",
-        Prefetch(
-            "recognitions",
-            queryset=Recognition.objects.select_related("award", "category"),
-        ),
-        Prefetch(
-            "publications",
-            queryset=Publication.objects.published().order_by("-year", "title"),
-            to_attr="published_publications",
-        ),
-    )
-
-
-RELATED_CANDIDATES = 200
-
-
-def related_practices(practice: Practice) -> list[Practice]:
-    """A few published practices sharing the most topics with this one.
-
-    Candidates are the newest published practices sharing a topic (found through the
-    published-newest index, so a popular topic does not mean grouping every practice in
-    it); among them, those sharing more topics come first. One query.
-    """
-    topic_ids = [topic.pk for topic in practice.topics.all()]
-    if not topic_ids:
-        return []
-    shares_a_topic = Exists(
-        Practice.topics.through.objects.filter(practice_id=OuterRef("pk"), topic_id__in=topic_ids)
-    )
-    candidates = (
-        Practice.objects.published()
-        .filter(shares_a_topic)
-        .exclude(pk=practice.pk)
-        .order_by("-published_at")
-        .values("pk")[:RELATED_CANDIDATES]
-    )
-    return list(
-        Practice.objects.published()
-        .filter(pk__in=candidates)
-        .annotate(shared=Count("topics", filter=Q(topics__in=topic_ids)))
-        .select_related("lead_jurisdiction")
-        .order_by("-shared", "-published_at", "pk")[:RELATED_COUNT]
-    )
-
-
 def json_ld(request: HttpRequest, practice: Practice) -> dict:
     """schema.org description of the practice (rendered escaped by the ``json_ld`` filter)."""
     url = request.build_absolute_uri(practice.get_absolute_url())
@@ -385,34 +246,19 @@ def json_ld(request: HttpRequest, practice: Practice) -> dict:
     return data
 
 
-def published_detail(slug: str) -> tuple[Practice | None, list[Practice]]:
-    """The published practice with everything its page shows, ready to cache."""
-    practice = detail_queryset(Practice.objects.published()).filter(slug=slug).first()
-    if practice is None:
-        return None, []
-    detach_prefetched([practice])
-    return practice, related_practices(practice)
-
-
 @require_safe
+@public_page()
 def practice_detail(request: HttpRequest, slug: str) -> HttpResponse:
     can_preview = request.user.is_authenticated and request.user.has_perm("practices.view_practice")
-    if can_preview:
-        practice = detail_queryset(Practice.objects.all()).filter(slug=slug).first()
-        related = related_practices(practice) if practice else []
-    else:
-        # A published practice, its relations and its related practices (which rank every
-        # practice sharing a topic) are read once per catalogue change.
-        practice, related = cached("practice_detail", slug, lambda: published_detail(slug))
+    visible = Practice.objects.all() if can_preview else Practice.objects.published()
+    practice = selectors.detail_queryset(visible).filter(slug=slug).first()
     if practice is None:
         raise Http404(_("No published practice has this address."))
     preview = not practice.is_published
     context = {
         "practice": practice,
         "preview": preview,
-        "evidence_explained": EVIDENCE_EXPLAINED.get(practice.evidence_rating, ""),
-        "strength_explained": STRENGTH_EXPLAINED.get(practice.evidence_strength, ""),
-        "related": related,
+        "related": selectors.related_practices(practice),
         "publications": practice.published_publications,
         "canonical_url": request.build_absolute_uri(practice.get_absolute_url()),
         "json_ld": json_ld(request, practice),

@@ -29,7 +29,9 @@ from awards.models import Award, AwardCategory, Recognition
 from practices.importing import IMPORTED_COLUMNS, import_rows
 from practices.models import (
     Department,
+    Initiative,
     Jurisdiction,
+    PartnerPair,
     Practice,
     Publication,
     PublishingState,
@@ -108,6 +110,12 @@ class Loader:
     def note(self, kind: str, outcome: str, name: str) -> None:
         self.report.setdefault(kind, {}).setdefault(outcome, []).append(name)
 
+    def retell(self, model, name: str, outcome: str) -> None:
+        """Move ``name`` from "unchanged" to ``outcome`` (its related rows differ)."""
+        kind = str(model._meta.verbose_name_plural)
+        self.report[kind][UNCHANGED].remove(name)
+        self.note(kind, outcome, name)
+
     def upsert(self, model, lookup: dict, values: dict, *, m2m=None, exclude=None):
         """(record, what happened) for the record matched by ``lookup``: created from
         ``values`` when missing; when it exists, left alone unless ``--replace`` and it
@@ -122,9 +130,12 @@ class Loader:
                 getattr(instance, field).set(objects)
             self.note(kind, ADDED, name)
             return instance, ADDED
-        differs = any(getattr(instance, f) != v for f, v in values.items()) or any(
-            set(getattr(instance, f).all()) != set(objects) for f, objects in m2m.items()
-        )
+        # Compared as stored (a list of countries in any order is the same list).
+        wanted = model(**lookup, **values)
+        differs = any(
+            field.value_to_string(wanted) != field.value_to_string(instance)
+            for field in (model._meta.get_field(name) for name in values)
+        ) or any(set(getattr(instance, f).all()) != set(objects) for f, objects in m2m.items())
         if not differs:
             outcome = UNCHANGED
         elif not self.replace:
@@ -142,9 +153,11 @@ class Loader:
     def load(self) -> None:
         taxonomy = read("taxonomy.json")
         topics = self.load_topics(taxonomy["topics"])
-        # Practices name their departments and jurisdictions by slug (import cells).
+        # Practices name their departments, jurisdictions and initiative by slug (import
+        # cells).
         self.load_departments(taxonomy["departments"])
-        self.load_jurisdictions(read("jurisdictions.json"))
+        jurisdictions = self.load_jurisdictions(read("jurisdictions.json"))
+        self.load_initiatives(read("initiatives.json"), jurisdictions)
         practices = self.load_practices(read("practices.json"))
         self.load_publications(read("publications.json"), topics, practices)
         self.load_awards(read("awards.json"), practices)
@@ -184,10 +197,48 @@ class Loader:
                 },
             )
 
-    def load_jurisdictions(self, rows: list[dict]) -> None:
+    def load_jurisdictions(self, rows: list[dict]) -> dict:
         fields = ["name", "kind", "country", "region", "population", "population_year"]
+        return {
+            row["slug"]: self.upsert(
+                Jurisdiction, {"slug": row["slug"]}, {f: row.get(f) for f in fields}
+            )[0]
+            for row in rows
+        }
+
+    def load_initiatives(self, rows: list[dict], jurisdictions: dict) -> None:
+        """Multi-jurisdiction programs and their partnerships (pairs of jurisdictions);
+        the pairs are written with a new initiative, or with ``--replace`` when they differ."""
+        fields = ["name", "funder", "description", "countries", "year_started", "year_ended"]
         for row in rows:
-            self.upsert(Jurisdiction, {"slug": row["slug"]}, {f: row.get(f) for f in fields})
+            slug = row["slug"]
+            values = {f: row.get(f) for f in fields}
+            values["website"] = row.get("website", "")
+            initiative, outcome = self.upsert(Initiative, {"slug": slug}, values)
+            pairs = [
+                PartnerPair(
+                    initiative=initiative,
+                    first=by_slug(jurisdictions, pair["first"], "jurisdiction", slug),
+                    second=by_slug(jurisdictions, pair["second"], "jurisdiction", slug),
+                    year_started=pair.get("year_started"),
+                    year_ended=pair.get("year_ended"),
+                    note=pair.get("note", ""),
+                )
+                for pair in row.get("pairs", [])
+            ]
+            if outcome != ADDED:
+                fields_compared = ("first_id", "second_id", "year_started", "year_ended", "note")
+                wanted = sorted(tuple(getattr(p, f) for f in fields_compared) for p in pairs)
+                stored = sorted(initiative.pairs.values_list(*fields_compared))
+                if wanted == stored or not self.replace:
+                    if wanted != stored and outcome == UNCHANGED:
+                        self.retell(Initiative, slug, KEPT)
+                    continue
+                if outcome == UNCHANGED:
+                    self.retell(Initiative, slug, UPDATED)
+            initiative.pairs.all().delete()
+            for pair in pairs:
+                save_clean(pair)
 
     def load_practices(self, rows: list[dict]) -> dict:
         """Through the CSV import's service: new practices are created and published;
@@ -296,7 +347,11 @@ class Loader:
             self.upsert(
                 Recognition,
                 {"practice": practice, "award": award, "category": category, "year": row["year"]},
-                {"level": row["level"], "citation": row.get("citation", "")},
+                {
+                    "level": row["level"],
+                    "citation": row.get("citation", ""),
+                    "source_url": row.get("source_url", ""),
+                },
             )
 
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from practices.generator import DEFAULT_SEED, GeneratorRefused, generate
+from bench.generator import DEFAULT_SEED, GeneratorRefused, generate
 
 
 class Command(BaseCommand):

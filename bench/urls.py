@@ -1,4 +1,4 @@
-"""The site's URL map plus the benchmark floor, used only by clearinghouse.bench_settings.
+"""The site's URL map plus the benchmark floor, used only by bench.settings.
 
 The floor is the cheapest page the stack can serve: the same server, middleware and
 settings as every other page, one trivial query and a tiny template. Each page's

@@ -21,7 +21,6 @@ from django.db import connection, models, transaction
 from django.utils.text import slugify
 
 from awards.models import Award, AwardCategory, Recognition, RecognitionLevel
-from practices.cache import bump_catalogue_version
 from practices.models import (
     Department,
     EvidenceRating,
@@ -504,6 +503,7 @@ COUNTRIES = [
     ("PE", ["Lima", "Arequipa"], Language.SPANISH, _ES_PARTS, 3),
     ("ES", ["Andalucía", "Cataluña", "Madrid"], Language.SPANISH, _ES_PARTS, 4),
 ]
+LANGUAGE_OF_COUNTRY = {country[0]: country[2] for country in COUNTRIES}
 JURISDICTION_COUNT = 800
 _KINDS_BY_BAND = {
     PopulationBand.UNDER_10K: [JurisdictionKind.TOWN, JurisdictionKind.MUNICIPALITY],
@@ -825,6 +825,160 @@ def delete_generated() -> int:
         return cursor.rowcount
 
 
+PRACTICE_FIELDS = [
+    "id", "slug", "state", "published_at", "created_at", "updated_at", "language",
+    "title", "summary", "problem", "approach", "partners", "results", "evidence_rating",
+    "evidence_strength", "evidence_notes", "cost_notes", "year_started", "year_ended",
+    "lead_jurisdiction", "contact_name", "contact_role", "contact_email",
+    "contact_phone", "website",
+]  # fmt: skip
+RATINGS = [r.value for r in EvidenceRating]
+RATING_WEIGHTS = [20, 30, 10, 3, 37]
+STRENGTHS = [s.value for s in EvidenceStrength]
+
+
+@dataclass
+class _Relations:
+    """Rows of the tables that hang off the generated practices, filled as they are made."""
+
+    m2m: dict
+    sources: list
+    outcomes: list
+    recognitions: list
+
+    @classmethod
+    def empty(cls) -> "_Relations":
+        return cls({"topics": [], "departments": [], "partner_jurisdictions": []}, [], [], [])
+
+
+def _refuse_a_curated_catalogue(force: bool) -> None:
+    others = Practice.objects.exclude(slug__startswith=PREFIX).count()
+    if others and not force:
+        raise GeneratorRefused(
+            f"The database holds {others} practice(s) that were not generated. "
+            "Use a separate database for scale tests, or --force to add to it anyway."
+        )
+
+
+def _reserve_ids(count: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [Practice._meta.db_table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _practice_row(
+    rng: random.Random,
+    writer: _Writer,
+    refs: dict,
+    number: int,
+    pk: int,
+    publish: bool,
+    relations: _Relations,
+) -> tuple:
+    """One practice's row for COPY; its topics, departments, partners, sources, outcomes
+    and recognitions go into ``relations``."""
+    jid, code, place, _population = rng.choice(refs["jurisdictions"])
+    language = LANGUAGE_OF_COUNTRY[code]
+    if rng.random() < 0.1:  # some entries are written in the other language
+        language = Language.SPANISH if language == Language.ENGLISH else Language.ENGLISH
+    program = rng.choice(PROGRAMS)
+    year = rng.randint(1995, 2025)
+    ended = year + rng.randint(1, 8) if rng.random() < 0.35 else None
+    text = (writer.spanish if language == Language.SPANISH else writer.english)(
+        place, program, year
+    )
+    published = REFERENCE_DAY - timedelta(minutes=rng.randint(0, 10 * 365 * 24 * 60))
+    created = published - timedelta(days=rng.randint(0, 120))
+    slug = f"{PREFIX}{number:07d}-{slugify(text['title'])[:80].rstrip('-')}"
+    first, _space, last = text["contact_name"].partition(" ")
+    rating = rng.choices(RATINGS, RATING_WEIGHTS)[0]
+    state = PublishingState.PUBLISHED if publish else PublishingState.DRAFT
+    row = (
+        pk, slug, state, published if publish else None, created, published,
+        language, text["title"], text["summary"], text["problem"], text["approach"],
+        text["partners"], text["results"], rating,
+        "" if rating == EvidenceRating.INSUFFICIENT else rng.choice(STRENGTHS),
+        text["evidence_notes"], text["cost_notes"], year,
+        min(ended, 2026) if ended else None, jid, text["contact_name"],
+        text["contact_role"],
+        f"{slugify(first)}.{slugify(last)}@example.org",
+        f"+{rng.randint(1, 599)} {rng.randint(200, 999)} {rng.randint(1000, 9999)}",
+        f"https://example.org/{slugify(place)}/{slugify(program[0])}",
+    )  # fmt: skip
+    _add_relations(rng, refs, pk, jid, program, year, published, text, relations)
+    return row
+
+
+def _add_relations(rng, refs, pk, jid, program, year, published, text, relations) -> None:
+    chosen = set(program[2])
+    if rng.random() < 0.4:
+        chosen.add(rng.choice(TOPICS)[0])
+    topic_ids, department_ids = refs["topics"], refs["departments"]
+    relations.m2m["topics"].extend((pk, topic_ids[t]) for t in chosen if t in topic_ids)
+    depts = set(program[3])
+    if rng.random() < 0.5:
+        depts.add(rng.choice(DEPARTMENTS)[0])
+    relations.m2m["departments"].extend((pk, department_ids[d]) for d in depts)
+    if rng.random() < 0.15:
+        partner = rng.choice(refs["jurisdictions"])[0]
+        if partner != jid:
+            relations.m2m["partner_jurisdictions"].append((pk, partner))
+    for position in range(rng.choice([0, 1, 1, 2])):
+        relations.sources.append(
+            (pk, f"Evaluation report {position + 1}",
+             f"https://example.org/reports/{pk}/{position + 1}", position)
+        )  # fmt: skip
+    for position in range(rng.choice([0, 0, 1, 2])):
+        sentence = text["results"].split(".")[position].strip()[:300]
+        relations.outcomes.append((pk, rng.choice(RATINGS), sentence, position))
+    if rng.random() < 0.12:
+        for award_id, category_ids in rng.sample(refs["awards"], rng.choice([1, 1, 1, 2])):
+            relations.recognitions.append(
+                (pk, award_id, rng.choice(category_ids),
+                 min(year + rng.randint(1, 4), 2025),
+                 rng.choice(list(RecognitionLevel)).value,
+                 "Recognised for measurable results and strong partnerships.",
+                 published)
+            )  # fmt: skip
+
+
+def _copy_relations(cursor, relations: _Relations) -> None:
+    for name, rows in relations.m2m.items():
+        _copy(cursor, *_m2m_target(name), rows)
+    _copy(
+        cursor,
+        Source._meta.db_table,
+        _columns(Source, ["practice", "title", "url", "position"]),
+        relations.sources,
+    )
+    _copy(
+        cursor,
+        Outcome._meta.db_table,
+        _columns(Outcome, ["practice", "rating", "description", "position"]),
+        relations.outcomes,
+    )
+    _copy(
+        cursor,
+        Recognition._meta.db_table,
+        _columns(
+            Recognition, ["practice", "award", "category", "year", "level", "citation", "tagged_at"]
+        ),
+        relations.recognitions,
+    )
+
+
+def _analyze(relations: _Relations) -> None:
+    """Fresh planner statistics for every table the copy filled."""
+    with connection.cursor() as cursor:
+        for model in (Practice, Source, Outcome, Recognition, Jurisdiction):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        for name in relations.m2m:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(_through(name)[0])}")
+
+
 def generate(
     *,
     count: int,
@@ -837,144 +991,32 @@ def generate(
     """Add ``count`` synthetic practices (slugs ``gen-…``) in one transaction."""
     started = time.monotonic()
     report = GenerationReport()
-    others = Practice.objects.exclude(slug__startswith=PREFIX).count()
-    if others and not force:
-        raise GeneratorRefused(
-            f"The database holds {others} practice(s) that were not generated. "
-            "Use a separate database for scale tests, or --force to add to it anyway."
-        )
+    _refuse_a_curated_catalogue(force)
     rng = random.Random(seed)
     writer = _Writer(rng)
+    relations = _Relations.empty()
     with transaction.atomic():
         if replace:
             report.deleted = delete_generated()
             progress(f"Deleted {report.deleted} generated practices.")
         refs = ensure_reference_data()
         offset = generated().count()
-        topic_ids, department_ids = refs["topics"], refs["departments"]
-        jurisdictions, awards = refs["jurisdictions"], refs["awards"]
-        language_of = {c[0]: c[2] for c in COUNTRIES}
-
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [Practice._meta.db_table, count],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-
-        fields = [
-            "id", "slug", "state", "published_at", "created_at", "updated_at", "language",
-            "title", "summary", "problem", "approach", "partners", "results", "evidence_rating",
-            "evidence_strength", "evidence_notes", "cost_notes", "year_started", "year_ended",
-            "lead_jurisdiction", "contact_name", "contact_role", "contact_email",
-            "contact_phone", "website",
-        ]  # fmt: skip
-        ratings = [r.value for r in EvidenceRating]
-        rating_weights = [20, 30, 10, 3, 37]
-        strengths = [s.value for s in EvidenceStrength]
-        m2m = {"topics": [], "departments": [], "partner_jurisdictions": []}
-        sources, outcomes, recognitions = [], [], []
-        state = PublishingState.PUBLISHED if publish else PublishingState.DRAFT
-
-        def practice_rows():
-            for number, pk in enumerate(ids, start=offset):
-                jid, code, place, _population = rng.choice(jurisdictions)
-                language = language_of[code]
-                if rng.random() < 0.1:  # some entries are written in the other language
-                    language = (
-                        Language.SPANISH if language == Language.ENGLISH else Language.ENGLISH
-                    )
-                program = rng.choice(PROGRAMS)
-                year = rng.randint(1995, 2025)
-                ended = year + rng.randint(1, 8) if rng.random() < 0.35 else None
-                text = (writer.spanish if language == Language.SPANISH else writer.english)(
-                    place, program, year
-                )
-                published = REFERENCE_DAY - timedelta(minutes=rng.randint(0, 10 * 365 * 24 * 60))
-                created = published - timedelta(days=rng.randint(0, 120))
-                slug = f"{PREFIX}{number:07d}-{slugify(text['title'])[:80].rstrip('-')}"
-                first, _space, last = text["contact_name"].partition(" ")
-                rating = rng.choices(ratings, rating_weights)[0]
-                yield (
-                    pk, slug, state, published if publish else None, created, published,
-                    language, text["title"], text["summary"], text["problem"], text["approach"],
-                    text["partners"], text["results"], rating,
-                    "" if rating == EvidenceRating.INSUFFICIENT else rng.choice(strengths),
-                    text["evidence_notes"], text["cost_notes"], year,
-                    min(ended, 2026) if ended else None, jid, text["contact_name"],
-                    text["contact_role"],
-                    f"{slugify(first)}.{slugify(last)}@example.org",
-                    f"+{rng.randint(1, 599)} {rng.randint(200, 999)} {rng.randint(1000, 9999)}",
-                    f"https://example.org/{slugify(place)}/{slugify(program[0])}",
-                )  # fmt: skip
-                chosen = set(program[2])
-                if rng.random() < 0.4:
-                    chosen.add(rng.choice(TOPICS)[0])
-                m2m["topics"].extend((pk, topic_ids[t]) for t in chosen if t in topic_ids)
-                depts = set(program[3])
-                if rng.random() < 0.5:
-                    depts.add(rng.choice(DEPARTMENTS)[0])
-                m2m["departments"].extend((pk, department_ids[d]) for d in depts)
-                if rng.random() < 0.15:
-                    partner = rng.choice(jurisdictions)[0]
-                    if partner != jid:
-                        m2m["partner_jurisdictions"].append((pk, partner))
-                for position in range(rng.choice([0, 1, 1, 2])):
-                    sources.append(
-                        (pk, f"Evaluation report {position + 1}",
-                         f"https://example.org/reports/{pk}/{position + 1}", position)
-                    )  # fmt: skip
-                for position in range(rng.choice([0, 0, 1, 2])):
-                    sentence = text["results"].split(".")[position].strip()[:300]
-                    outcomes.append((pk, rng.choice(ratings), sentence, position))
-                if rng.random() < 0.12:
-                    for award_id, category_ids in rng.sample(awards, rng.choice([1, 1, 1, 2])):
-                        recognitions.append(
-                            (pk, award_id, rng.choice(category_ids),
-                             min(year + rng.randint(1, 4), 2025),
-                             rng.choice(list(RecognitionLevel)).value,
-                             "Recognised for measurable results and strong partnerships.",
-                             published)
-                        )  # fmt: skip
-
+        ids = _reserve_ids(count)
+        rows = (
+            _practice_row(rng, writer, refs, number, pk, publish, relations)
+            for number, pk in enumerate(ids, start=offset)
+        )
         # Django's cursor wraps a psycopg 3 cursor, whose copy() it passes through.
         with connection.cursor() as cursor, _gin_indexes_rebuilt(cursor, count):
-            _copy(cursor, Practice._meta.db_table, _columns(Practice, fields), practice_rows())
+            _copy(cursor, Practice._meta.db_table, _columns(Practice, PRACTICE_FIELDS), rows)
             progress(f"Copied {count} practices.")
-            for name, rows in m2m.items():
-                _copy(cursor, *_m2m_target(name), rows)
-            _copy(
-                cursor,
-                Source._meta.db_table,
-                _columns(Source, ["practice", "title", "url", "position"]),
-                sources,
-            )
-            _copy(
-                cursor,
-                Outcome._meta.db_table,
-                _columns(Outcome, ["practice", "rating", "description", "position"]),
-                outcomes,
-            )
-            _copy(
-                cursor,
-                Recognition._meta.db_table,
-                _columns(
-                    Recognition,
-                    ["practice", "award", "category", "year", "level", "citation", "tagged_at"],
-                ),
-                recognitions,
-            )
+            _copy_relations(cursor, relations)
             progress("Copied topics, departments, partners, sources, outcomes, recognitions.")
-    with connection.cursor() as cursor:
-        for model in (Practice, Source, Outcome, Recognition, Jurisdiction):
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-        for name in m2m:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(_through(name)[0])}")
-    # COPY sends no save signals: drop cached pages and rebuild the suggestion vocabulary.
-    bump_catalogue_version()
+    _analyze(relations)
+    # PostgreSQL's triggers replaced the catalogue version; rebuild the suggestion vocabulary.
     refresh_search_words()
     report.practices = count
-    report.recognitions = len(recognitions)
+    report.recognitions = len(relations.recognitions)
     report.seconds = time.monotonic() - started
     return report
 
