@@ -65,7 +65,7 @@ def publication_list(request: HttpRequest) -> HttpResponse:
             status=400,
         )
     page = paginate(request, filterset.qs, PUBLICATIONS_PER_PAGE)
-    return render(
+    response = render(
         request,
         "publications/publication_list.html",
         {
@@ -75,6 +75,10 @@ def publication_list(request: HttpRequest) -> HttpResponse:
             "left_out": left_out,
         },
     )
+    if left_out:
+        # Not kept in the page cache: each junk or outdated link would take memory.
+        patch_cache_control(response, no_store=True)
+    return response
 
 
 def publication_json_ld(request: HttpRequest, publication: Publication) -> dict:

@@ -11,6 +11,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -146,7 +147,11 @@ def practice_list(request: HttpRequest) -> HttpResponse:
             for key in request.GET
         ),
     }
-    return render(request, "practices/practice_list.html", context, status=status)
+    response = render(request, "practices/practice_list.html", context, status=status)
+    if left_out:
+        # Not kept in the page cache: each junk or outdated link would take memory.
+        patch_cache_control(response, no_store=True)
+    return response
 
 
 def export_cache_key(request: HttpRequest, site_url: str) -> str | None:
