@@ -82,9 +82,10 @@ class PracticeFeed(Feed):
         return [xml_text(topic.display_name) for topic in practice.topics.all()]
 
 
-practice_feed = PracticeFeed()
+practice_feed = require_safe(PracticeFeed())
 
 
+@require_safe
 def sitemap(request: HttpRequest) -> HttpResponse:
     return sitemap_views.sitemap(request, sitemaps=SITEMAPS)
 

@@ -9,8 +9,11 @@ action of their own, "Tag as recognized".
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation, helpers
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.db import router, transaction
 from django.db.models import Count
+from django.forms.formsets import all_valid
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -42,6 +45,8 @@ from practices.models import (
 )
 
 BOTH_PLACES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+# The name of the action menu on a record's change form.
+FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
 
 
 class GuardedAdmin(admin.ModelAdmin):
@@ -97,6 +102,61 @@ class PublishableAdmin(GuardedAdmin):
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A workflow action run from the change form never loses the edits made on it:
+        they are saved first, and when they cannot be saved the action does not run and
+        the form comes back with its errors."""
+        if (
+            request.method == "POST"
+            and object_id
+            and request.POST.get(FORM_ACTION)
+            and not {"_save", "_continue", "_addanother"} & set(request.POST)
+        ):
+            self.refuse_unpermitted_action(request, ActionLocation.CHANGE_FORM)
+            if not self.save_before_action(request, object_id):
+                self.message_user(
+                    request,
+                    gettext(
+                        "The action was not run and nothing was saved: correct the errors "
+                        "below, then save or run the action again."
+                    ),
+                    messages.ERROR,
+                )
+                # Without the action, the admin validates the form and shows its errors.
+                request.POST = request.POST.copy()
+                request.POST.pop(FORM_ACTION)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_before_action(self, request, object_id) -> bool:
+        """Save the change form's edits, as its Save button would; False when they are
+        not valid (nothing is saved then)."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_change_permission(request, obj):
+            return True  # nothing this user could have edited; the admin answers as usual
+        fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+        form = self.get_form(request, obj, change=True, fields=fields)(
+            request.POST, request.FILES, instance=obj
+        )
+        formsets, _inlines = self._create_formsets(request, form.instance, change=True)
+        if not form.has_changed() and not any(formset.has_changed() for formset in formsets):
+            return True
+        form_valid = form.is_valid()
+        if not (all_valid(formsets) and form_valid):
+            return False
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            record = self.save_form(request, form, change=True)
+            self.save_model(request, record, form, True)
+            self.save_related(request, form, formsets, True)
+            self.log_change(
+                request, record, self.construct_change_message(request, form, formsets, False)
+            )
+        self.message_user(
+            request,
+            gettext("Your changes to “%(record)s” were saved first.") % {"record": record},
+            messages.SUCCESS,
+        )
+        return True
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")

@@ -17,6 +17,10 @@ Rules, one row a practice (line numbers are physical CSV lines, the header is li
 - new practices are drafts unless ``publish`` is set; existing ones keep their state,
   and ``publish`` publishes them too (stamping ``published_at`` when it is empty);
 - sources and outcomes replace the practice's current ones.
+
+``import_rows`` does the same for rows that are already split into cells: the demo
+catalogue (``load_demo``) writes its practices through it, with ``keep_existing`` set so
+that a practice a curator has changed is reported and left as it is.
 """
 
 import csv
@@ -66,7 +70,7 @@ TEXT_FIELDS = [
     "contact_phone",
     "website",
 ]
-CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+CREATE, UPDATE, UNCHANGED, KEPT = "create", "update", "unchanged", "kept"
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,12 @@ class ImportResult:
     @property
     def unchanged(self) -> list[str]:
         return self.slugs(UNCHANGED)
+
+    @property
+    def kept(self) -> list[str]:
+        """Existing practices that differ from their row but were left as they are
+        (``keep_existing``)."""
+        return self.slugs(KEPT)
 
     def summary(self) -> str:
         counts = (
@@ -476,8 +486,16 @@ def _row_snapshot(row: _Row) -> tuple:
     )
 
 
-def _plan(rows: list[_Row], existing: dict, *, publish: bool, user, result: ImportResult):
-    """Decide create / update / unchanged per row; prepare the practices to save."""
+def _plan(
+    rows: list[_Row],
+    existing: dict,
+    *,
+    publish: bool,
+    keep_existing: bool,
+    user,
+    result: ImportResult,
+):
+    """Decide create / update / unchanged / kept per row; prepare the practices to save."""
     now = timezone.now()
     to_create, to_update = [], []
     for row in rows:
@@ -488,9 +506,12 @@ def _plan(rows: list[_Row], existing: dict, *, publish: bool, user, result: Impo
         else:
             will_publish = publish and practice.state != PublishingState.PUBLISHED
             changed = _snapshot(practice) != _row_snapshot(row)
-            action = UPDATE if changed or will_publish else UNCHANGED
+            if not (changed or will_publish):
+                action = UNCHANGED
+            else:
+                action = KEPT if keep_existing else UPDATE
         result.actions.append((row.line, row.slug, action))
-        if action == UNCHANGED:
+        if action in (UNCHANGED, KEPT):
             continue
         for name, value in row.values.items():
             setattr(practice, name, value)
@@ -614,7 +635,26 @@ def import_practices(
         result.errors.append(RowError(line=2, message="The file has a header but no rows."))
     if result.errors:
         return result
+    return import_rows(raw_rows, publish=publish, dry_run=dry_run, user=user, result=result)
 
+
+def import_rows(
+    raw_rows: list[tuple[int, dict]],
+    *,
+    publish: bool = False,
+    dry_run: bool = False,
+    keep_existing: bool = False,
+    user=None,
+    result: ImportResult | None = None,
+) -> ImportResult:
+    """Check and import rows given as (line, {column: cell}), every column of
+    ``IMPORTED_COLUMNS`` present; all rows are written, or none.
+
+    With ``keep_existing`` an existing practice is never written: one that differs from its
+    row (or would be published) is reported as kept, as a curator left it.
+    """
+    if result is None:
+        result = ImportResult(dry_run=dry_run, publish=publish)
     checker = _Checker()
     rows: list[_Row] = []
     first_line: dict[str, int] = {}
@@ -645,7 +685,14 @@ def import_practices(
     }
     try:
         with transaction.atomic():
-            to_create, to_update = _plan(rows, existing, publish=publish, user=user, result=result)
+            to_create, to_update = _plan(
+                rows,
+                existing,
+                publish=publish,
+                keep_existing=keep_existing,
+                user=user,
+                result=result,
+            )
             try:
                 with transaction.atomic():
                     _save(to_create, to_update)

@@ -11,7 +11,7 @@ from django.db import connection
 from clearinghouse import cache as catalogue_cache
 from clearinghouse.cache_backends import BoundedLocMemCache
 from practices.models import Practice, PublishingState
-from tests.conftest import manage, redis_answers
+from tests.conftest import manage, require_redis
 from tests.factories import (
     AwardFactory,
     PracticeFactory,
@@ -268,8 +268,8 @@ def test_reading_never_invalidates():
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(not redis_answers(), reason="no Redis on 127.0.0.1:6379")
 def test_redis_backed_cache_is_invalidated_too(settings):
+    require_redis()
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

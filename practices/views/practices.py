@@ -13,6 +13,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -81,9 +82,17 @@ def suggestion_for(
 @require_safe
 @public_page(*filters.PracticeFilter.base_filters, "page")
 def practice_list(request: HttpRequest) -> HttpResponse:
-    filterset = practice_filter(request)
+    # Values a filter cannot use are left out, each named in a notice; the rest applies.
+    raw_query = request.GET
+    filterset, left_out = filters.without_bad_values(
+        filters.PracticeFilter, raw_query, queryset=Practice.objects.published()
+    )
+    # From here on the page (counts, links to other pages, sorting and the export) works
+    # on the values kept.
+    request.GET = filterset.data
     errors = filter_errors(filterset)
     status = 400 if errors else 200
+    errors += left_out
     notices = []
 
     query_text = filterset.search_text
@@ -135,7 +144,7 @@ def practice_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "practices": rows,
         "query": query_text,
-        "query_input": query_text or search.echo(request.GET.get("q")),
+        "query_input": query_text or search.echo(raw_query.get("q")),
         "searching": bool(parsed),
         "suggestion": suggestion_for(request, parsed, selection_params, count),
         "sort": filterset.sort_value,
@@ -159,7 +168,11 @@ def practice_list(request: HttpRequest) -> HttpResponse:
             for key in request.GET
         ),
     }
-    return render(request, "practices/practice_list.html", context, status=status)
+    response = render(request, "practices/practice_list.html", context, status=status)
+    if left_out:
+        # Not kept in the page cache: each junk or outdated link would take memory.
+        patch_cache_control(response, no_store=True)
+    return response
 
 
 def export_cache_key(request: HttpRequest, site_url: str) -> str | None:

@@ -149,9 +149,11 @@ PAGES = [
     ("search", "/search/?q=basketball"),
     ("about", "/about/"),
     ("not found", "/no-such-page/"),
-    ("rejected filters", "/practices/?year_from=abc&population=huge"),
+    # Filter values left out, named in the notice box; the page answers 200.
+    ("filter values left out", "/practices/?year_from=abc&population=huge"),
+    ("bad page number", "/practices/?page=abc"),
 ]
-STATUS = {"not found": 404, "rejected filters": 400}
+STATUS = {"not found": 404, "bad page number": 400}
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
