@@ -24,7 +24,7 @@ def test_with_redis_the_tests_run(monkeypatch):
 
 def test_ci_starts_redis_when_it_is_not_answering():
     script = (conftest.ROOT / ".ci" / "run").read_text()
-    start = script.index("if ! redis-cli ping")
+    start = script.index("if ! redis_answers")
     end = script.index("\nmake test\n")
     assert start < end, "Redis is started before the tests run"
     block = script[start:end]
