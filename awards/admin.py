@@ -7,14 +7,17 @@ answers 403.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from awards.forms import RecognitionTagForm
 from awards.judging import sync_automatic_recusals
 from awards.models import (
     Application,
@@ -28,8 +31,17 @@ from awards.models import (
     Recognition,
     Stage,
 )
-from awards.services import awards_for_user, enrol_committee, may_tag, sees_all_awards
-from practices.admin import GuardedAdmin
+from awards.services import (
+    RecognitionError,
+    awards_for_user,
+    enrol_committee,
+    may_tag,
+    recognize,
+    sees_all_awards,
+)
+from clearinghouse.admin_base import GuardedAdmin
+from practices.admin import PracticeAdmin
+from practices.models import Practice
 
 
 def committee_label(user) -> str:
@@ -279,3 +291,113 @@ class DecisionAdmin(ReadOnlyAdmin):
     list_filter = ("level",)
     list_select_related = ("application", "decided_by", "recognition__award")
     search_fields = ("application__reference", "citation")
+
+
+class RecognitionInline(admin.TabularInline):
+    """Recognitions are shown here; committees tag them with the list action."""
+
+    model = Recognition
+    fields = ("award", "category", "year", "level", "tagged_by", "tagged_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        # A committee member sees only the recognitions of their own awards, as on the
+        # recognition list; another award's recognition page answers 403.
+        return (
+            super()
+            .get_queryset(request)
+            .filter(award__in=awards_for_user(request.user))
+            .select_related("award", "category__award", "tagged_by")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PracticeWithRecognitionsAdmin(PracticeAdmin):
+    """The catalogue's practice admin, with the practice's recognitions and the award
+    committees' "Tag as recognized" action: the awards app adds them, so the catalogue
+    does not depend on it."""
+
+    inlines = [*PracticeAdmin.inlines, RecognitionInline]
+    actions = [*PracticeAdmin.actions, "tag_as_recognized"]
+
+    def has_recognize_permission(self, request) -> bool:
+        return (
+            request.user.has_perm("awards.add_recognition")
+            and awards_for_user(request.user).exists()
+        )
+
+    @admin.action(permissions=["recognize"], description=_("Tag as recognized"))
+    def tag_as_recognized(self, request, queryset):
+        """Ask for the award, category, year and level, then tag every selected practice."""
+        if "apply" in request.POST:
+            form = RecognitionTagForm(request.POST, user=request.user)
+            if form.is_valid():
+                try:
+                    result = recognize(practices=queryset, user=request.user, **form.cleaned_data)
+                except RecognitionError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    self.report_tagging(request, result)
+                    return None
+        else:
+            form = RecognitionTagForm(user=request.user)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Tag as recognized"),
+            "opts": self.opts,
+            "form": form,
+            "practices": queryset.select_related("lead_jurisdiction"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action_name": "tag_as_recognized",
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/practices/practice/tag_recognized.html", context)
+
+    def report_tagging(self, request, result) -> None:
+        recognition_admin = self.admin_site.get_model_admin(Recognition)
+        for recognition in result.created:
+            recognition_admin.log_addition(
+                request, recognition, gettext("Tagged from the practice list.")
+            )
+            # The practice's own history says so too.
+            self.log_change(
+                request,
+                recognition.practice,
+                gettext("Recognized: %(recognition)s.") % {"recognition": recognition},
+            )
+        if result.created:
+            self.message_user(
+                request,
+                ngettext(
+                    "Tagged %(count)d practice as recognized.",
+                    "Tagged %(count)d practices as recognized.",
+                    len(result.created),
+                )
+                % {"count": len(result.created)},
+                messages.SUCCESS,
+            )
+        for practice in result.duplicates:
+            self.message_user(
+                request,
+                gettext(
+                    "“%(practice)s” already has this recognition for that year; "
+                    "it was not added again."
+                )
+                % {"practice": practice},
+                messages.WARNING,
+            )
+
+
+admin.site.unregister(Practice)
+admin.site.register(Practice, PracticeWithRecognitionsAdmin)

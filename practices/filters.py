@@ -43,7 +43,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from awards.models import Award, Recognition
 from practices import search, selectors
 from practices.models import (
     MAX_YEAR,
@@ -55,6 +54,7 @@ from practices.models import (
     PublishingState,
     Topic,
 )
+from practices.selectors import award_model, recognition_model
 
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,220}$")
 MAX_VALUES = 50
@@ -319,7 +319,7 @@ class PracticeFilter(django_filters.FilterSet):
     )
     award = SlugMultipleChoiceFilter(
         label=_("Award"),
-        queryset=Award.objects.all(),
+        queryset=lambda request: award_model().objects.all(),
         to_field_name="slug",
         method="filter_award",
     )
@@ -447,13 +447,13 @@ class PracticeFilter(django_filters.FilterSet):
     def filter_awarded(self, queryset, name, value):
         if not value or set(value) == {AwardedChoice.YES, AwardedChoice.NO}:
             return queryset
-        recognised = Exists(Recognition.objects.filter(practice=OuterRef("pk")))
+        recognised = Exists(recognition_model().objects.filter(practice=OuterRef("pk")))
         return queryset.filter(recognised if AwardedChoice.YES in value else ~recognised)
 
     def filter_award(self, queryset, name, value):
         if not value:
             return queryset
-        recognitions = Recognition.objects.filter(award__in=value)
+        recognitions = recognition_model().objects.filter(award__in=value)
         return queryset.filter(pk__in=recognitions.values("practice_id"))
 
     def filter_adopted(self, queryset, name, value):
@@ -634,7 +634,7 @@ def attribute_counts(filterset: PracticeFilter) -> dict[str, Counter]:
     )
     # "id IN (recognised ids)" runs as one hashed subplan, not a subquery per row.
     recognised = ExpressionWrapper(
-        Q(pk__in=Recognition.objects.values("practice_id")), output_field=BooleanField()
+        Q(pk__in=recognition_model().objects.values("practice_id")), output_field=BooleanField()
     )
     rows = [
         AttributeRow(
@@ -738,7 +738,8 @@ def awarded_facet(filterset: PracticeFilter, counts: Counter) -> Facet:
 def award_facet(filterset: PracticeFilter) -> Facet:
     """Two queries: the awards, and the practices recognised by each."""
     counts = dict(
-        Recognition.objects.filter(_in_selection(filterset, "award"))
+        recognition_model()
+        .objects.filter(_in_selection(filterset, "award"))
         .order_by()
         .values_list("award_id")
         .annotate(n=Count("practice_id", distinct=True))
@@ -746,7 +747,7 @@ def award_facet(filterset: PracticeFilter) -> Facet:
     selected = _selected(filterset, "award")
     options = [
         FacetOption(a.slug, a.name, counts.get(a.pk, 0), a.slug in selected)
-        for a in Award.objects.all()
+        for a in award_model().objects.all()
     ]
     return Facet("award", _("Award won"), _visible(options))
 

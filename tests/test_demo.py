@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from awards.models import Award, AwardCategory, Recognition
-from practices.management.commands import load_demo
+from clearinghouse.management.commands import load_demo
 from practices.models import (
     Department,
     EvidenceRating,

@@ -3,8 +3,8 @@ process against the test database, keeps what curators did between two starts.""
 
 import pytest
 
+from clearinghouse.management.commands.load_demo import read
 from practices import services
-from practices.management.commands.load_demo import read
 from practices.models import Practice, Publication, PublishingState
 from tests.conftest import ROOT, manage, subprocess_database_url
 from tests.factories import UserFactory

@@ -41,7 +41,8 @@ from practices.models import (
 from practices.search import refresh_search_words
 from practices.validators import normalize_isbn
 
-DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "demo"
+# The demo data lives with the catalogue it fills.
+DEMO_DIR = Path(__file__).resolve().parents[3] / "practices" / "demo"
 
 # Demo records are dated as if curators had entered them over about two years, oldest first
 # in the order of the data files. Fixed dates keep a second run from changing anything.
