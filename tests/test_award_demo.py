@@ -17,7 +17,7 @@ def test_make_run_loads_the_demonstration_call():
 
     makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
     recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
-    assert recipe.index("load_demo;") < recipe.index("load_demo_cycle")
+    assert recipe.index("load_demo --if-empty") < recipe.index("load_demo_cycle")
 
 
 def test_the_demonstration_call_is_open_and_labelled(client):
