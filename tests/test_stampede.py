@@ -103,7 +103,7 @@ def test_a_page_missed_by_many_visitors_at_once_is_rendered_once(settings):
     def count_render(sender, template, **kwargs):
         if template.name == "practices/practice_list.html":
             renders.append(1)
-            time.sleep(0.3)  # every other visitor arrives while this one renders
+            time.sleep(0.6)  # every other visitor arrives while this one renders
 
     def visit():
         response = Client().get(url)
