@@ -18,7 +18,7 @@ WITH_DB = url=$$($(VPY) scripts/ensure_db.py) && export DATABASE_URL="$$url"
 .PHONY: help install run test lint check superuser demo clean-venv backup restore bench search-eval
 
 help:
-	@echo "make run        set up, load the demo catalogue and serve http://$(HOST):$(PORT)/"
+	@echo "make run        set up, load the demo catalogue into an empty database and serve http://$(HOST):$(PORT)/"
 	@echo "make test       set up, then run every check and test"
 	@echo "make superuser  create an administrator account (asks for a password)"
 	@echo "make backup     dump the database to backups/<timestamp>.dump (or FILE=...)"
@@ -46,7 +46,8 @@ install: $(STAMP) .local/secret_key
 run: install
 	@$(WITH_DB) && \
 	$(VPY) manage.py migrate --noinput && \
-	{ ! $(VPY) manage.py help load_demo >/dev/null 2>&1 || $(VPY) manage.py load_demo; } && \
+	{ ! $(VPY) manage.py help load_demo >/dev/null 2>&1 || $(VPY) manage.py load_demo --if-empty; } && \
+	$(VPY) manage.py load_demo_cycle && \
 	$(VPY) manage.py collectstatic --noinput --verbosity 0 && \
 	echo "" && \
 	echo "  Serving http://$(HOST):$(PORT)/   (admin: http://$(HOST):$(PORT)/admin/)" && \

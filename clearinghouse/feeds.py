@@ -84,7 +84,7 @@ class PracticeFeed(Feed):
         return [xml_text(topic.display_name) for topic in practice.topics.all()]
 
 
-practice_feed = PracticeFeed()
+practice_feed = require_safe(PracticeFeed())
 
 
 @require_safe

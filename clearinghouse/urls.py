@@ -3,12 +3,13 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from clearinghouse import admin_views, feeds, search, views, views_about
+from clearinghouse import admin_pages, admin_views, feeds, follow, search, views, views_about
 from intake.admin import queue_view
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", feeds.robots_txt, name="robots_txt"),
+    path("favicon.ico", admin_pages.favicon, name="favicon"),
     path("sitemap.xml", feeds.sitemap, name="sitemap"),
     path("sitemap-<slug:section>.xml", feeds.sitemap_section, name="sitemap_section"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -24,14 +25,20 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
+handler403 = "clearinghouse.admin_pages.permission_denied"
+
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("about/", views_about.about, name="about"),
     path("search/", search.site_search, name="search"),
     path("feeds/practices/", feeds.practice_feed, name="practice_feed"),
+    path("feeds/follow/", follow.search_feed, name="follow_search"),
+    path("feeds/topics/<slug:slug>/", follow.topic_feed, name="follow_topic"),
+    path("feeds/awards/<slug:slug>/", follow.award_feed, name="follow_award"),
     path("", include("practices.urls")),
     path("", include("awards.urls")),
     path("", include("intake.urls")),
+    path("", include("awards.judging_urls")),
     prefix_default_language=False,
 )
 

@@ -2,26 +2,30 @@
 
 Practices and publications move through their states only with the workflow actions
 (on the list and on each record's page), which call ``practices.services`` and write
-to the admin history. Award committee members see practices read-only and get one
-action of their own, "Tag as recognized".
+to the admin history. The awards app adds the practice's recognitions and the committees'
+"Tag as recognized" action (awards/admin.py).
 """
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import ActionLocation, helpers
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.contrib.admin import ActionLocation
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import PermissionDenied
+from django.db import router, transaction
 from django.db.models import Count
+from django.forms.formsets import all_valid
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from awards.forms import RecognitionTagForm
-from awards.models import Recognition
-from awards.services import RecognitionError, awards_for_user, recognize
+from clearinghouse.admin_base import GuardedAdmin
 from practices import services, vocabulary_csv
+from practices.admin_filters import LeadCountryFilter, UsedCountryFilter
 from practices.admin_import import PracticeImportAdminMixin
 from practices.forms import PublicationAdminForm
 from practices.models import (
@@ -39,47 +43,8 @@ from practices.models import (
 )
 
 BOTH_PLACES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
-
-
-class GuardedAdmin(admin.ModelAdmin):
-    """A ModelAdmin that answers 403 to posts it must refuse, instead of quietly
-    ignoring them: an action the user may not run, or selected rows the user may not
-    see. Malformed row ids get a 400, never a server error."""
-
-    def _action_field(self, location: ActionLocation) -> str:
-        if location == ActionLocation.CHANGE_LIST:
-            return "action"
-        return f"{location.value}-action"
-
-    def refuse_unpermitted_action(self, request, location: ActionLocation) -> None:
-        """Raise PermissionDenied for a posted action this user may not run (the admin
-        itself would only say "No action selected"), or for selected rows outside
-        the user's queryset; BadRequest for row ids that are not ids at all."""
-        if request.method != "POST":
-            return
-        posted = [name for name in request.POST.getlist(self._action_field(location)) if name]
-        if not posted:
-            return
-        known = {action.name for action in self._get_base_actions(action_location=location)}
-        allowed = self.get_actions(request, action_location=location)
-        if any(name in known and name not in allowed for name in posted):
-            raise PermissionDenied
-        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-        try:
-            pks = {self.opts.pk.to_python(pk) for pk in selected}
-        except ValidationError as exc:
-            raise BadRequest("Malformed selection.") from exc
-        if pks and self.get_queryset(request).filter(pk__in=pks).count() != len(pks):
-            raise PermissionDenied
-
-    def changelist_view(self, request, extra_context=None):
-        self.refuse_unpermitted_action(request, ActionLocation.CHANGE_LIST)
-        return super().changelist_view(request, extra_context)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if not {"_save", "_continue", "_addanother"} & set(request.POST):
-            self.refuse_unpermitted_action(request, ActionLocation.CHANGE_FORM)
-        return super().changeform_view(request, object_id, form_url, extra_context)
+# The name of the action menu on a record's change form.
+FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
 
 
 class PublishableAdmin(GuardedAdmin):
@@ -94,6 +59,61 @@ class PublishableAdmin(GuardedAdmin):
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A workflow action run from the change form never loses the edits made on it:
+        they are saved first, and when they cannot be saved the action does not run and
+        the form comes back with its errors."""
+        if (
+            request.method == "POST"
+            and object_id
+            and request.POST.get(FORM_ACTION)
+            and not {"_save", "_continue", "_addanother"} & set(request.POST)
+        ):
+            self.refuse_unpermitted_action(request, ActionLocation.CHANGE_FORM)
+            if not self.save_before_action(request, object_id):
+                self.message_user(
+                    request,
+                    gettext(
+                        "The action was not run and nothing was saved: correct the errors "
+                        "below, then save or run the action again."
+                    ),
+                    messages.ERROR,
+                )
+                # Without the action, the admin validates the form and shows its errors.
+                request.POST = request.POST.copy()
+                request.POST.pop(FORM_ACTION)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_before_action(self, request, object_id) -> bool:
+        """Save the change form's edits, as its Save button would; False when they are
+        not valid (nothing is saved then)."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_change_permission(request, obj):
+            return True  # nothing this user could have edited; the admin answers as usual
+        fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+        form = self.get_form(request, obj, change=True, fields=fields)(
+            request.POST, request.FILES, instance=obj
+        )
+        formsets, _inlines = self._create_formsets(request, form.instance, change=True)
+        if not form.has_changed() and not any(formset.has_changed() for formset in formsets):
+            return True
+        form_valid = form.is_valid()
+        if not (all_valid(formsets) and form_valid):
+            return False
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            record = self.save_form(request, form, change=True)
+            self.save_model(request, record, form, True)
+            self.save_related(request, form, formsets, True)
+            self.log_change(
+                request, record, self.construct_change_message(request, form, formsets, False)
+            )
+        self.message_user(
+            request,
+            gettext("Your changes to “%(record)s” were saved first.") % {"record": record},
+            messages.SUCCESS,
+        )
+        return True
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
@@ -179,7 +199,7 @@ class DepartmentAdmin(GuardedAdmin):
 @admin.register(Jurisdiction)
 class JurisdictionAdmin(GuardedAdmin):
     list_display = ("name", "kind", "country", "region", "population", "band")
-    list_filter = ("kind", "country")
+    list_filter = ("kind", UsedCountryFilter)
     search_fields = ("name", "region", "slug")
     prepopulated_fields = {"slug": ("name",)}
 
@@ -187,6 +207,13 @@ class JurisdictionAdmin(GuardedAdmin):
     def band(self, obj) -> str:
         band = obj.population_band
         return band.label if band else "—"
+
+
+PARTNER_PAIRS_HELP = _(
+    "Partner pairs: two jurisdictions that an initiative paired to learn from each other "
+    "(for example a U.S. city and a Central American city exchanging visits and practices). "
+    "Each pair is listed on the initiative; the order of the two does not matter."
+)
 
 
 class PartnerPairInline(admin.TabularInline):
@@ -201,6 +228,24 @@ class InitiativeAdmin(GuardedAdmin):
     search_fields = ("name", "funder", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [PartnerPairInline]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "slug",
+                    "funder",
+                    "description",
+                    "countries",
+                    ("year_started", "year_ended"),
+                    "website",
+                ),
+                # What the "Partner pairs" table below the form is for.
+                "description": PARTNER_PAIRS_HELP,
+            },
+        ),
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(pair_total=Count("pairs"))
@@ -212,6 +257,15 @@ class InitiativeAdmin(GuardedAdmin):
 
 @admin.register(PartnerPair)
 class PartnerPairAdmin(GuardedAdmin):
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": ("initiative", "first", "second", "note"),
+                "description": PARTNER_PAIRS_HELP,
+            },
+        ),
+    )
     list_display = ("__str__", "initiative", "note")
     list_filter = ("initiative",)
     list_select_related = ("initiative", "first", "second")
@@ -231,57 +285,21 @@ class OutcomeInline(admin.TabularInline):
     extra = 1
 
 
-class RecognitionInline(admin.TabularInline):
-    """Recognitions are shown here; committees tag them with the list action."""
-
-    model = Recognition
-    fields = ("award", "category", "year", "level", "tagged_by", "tagged_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def get_queryset(self, request):
-        # A committee member sees only the recognitions of their own awards, as on the
-        # recognition list; another award's recognition page answers 403.
-        return (
-            super()
-            .get_queryset(request)
-            .filter(award__in=awards_for_user(request.user))
-            .select_related("award", "category__award", "tagged_by")
-        )
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Practice)
 class PracticeAdmin(PracticeImportAdminMixin, PublishableAdmin):
     # The CSV import mixin adds the import/ URL; the button lives in
     # templates/admin/practices/practice/change_list.html, which the admin finds by itself.
-    list_display = (
-        "title",
-        "lead_jurisdiction",
-        "state_display",
-        "evidence_rating",
-        "language",
-        "published_at",
-        "updated_at",
-        "updated_by",
-    )
+    # Few, short columns: the list fits the admin's content area at 1280 px with titles
+    # on two or three lines (the language and publishing date are a filter and on each
+    # record's page; the last change is one short column).
+    list_display = ("title", "lead_jurisdiction", "state_display", "evidence_rating", "last_change")
     list_filter = (
         "state",
         "evidence_rating",
         "language",
         ("topics", admin.RelatedOnlyFieldListFilter),
         ("departments", admin.RelatedOnlyFieldListFilter),
-        "lead_jurisdiction__country",
+        LeadCountryFilter,
     )
     list_select_related = ("lead_jurisdiction", "updated_by")
     search_fields = ("title", "slug", "summary", "lead_jurisdiction__name")
@@ -294,8 +312,7 @@ class PracticeAdmin(PracticeImportAdminMixin, PublishableAdmin):
     )
     prepopulated_fields = {"slug": ("title",)}
     ordering = ("-updated_at",)
-    inlines = [SourceInline, OutcomeInline, RecognitionInline]
-    actions = [*PublishableAdmin.actions, "tag_as_recognized"]
+    inlines = [SourceInline, OutcomeInline]
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "language", "summary_translation")}),
         (
@@ -339,72 +356,10 @@ class PracticeAdmin(PracticeImportAdminMixin, PublishableAdmin):
         (_("Publishing"), {"fields": PublishableAdmin.publishing_fields}),
     )
 
-    def has_recognize_permission(self, request) -> bool:
-        return (
-            request.user.has_perm("awards.add_recognition")
-            and awards_for_user(request.user).exists()
-        )
-
-    @admin.action(permissions=["recognize"], description=_("Tag as recognized"))
-    def tag_as_recognized(self, request, queryset):
-        """Ask for the award, category, year and level, then tag every selected practice."""
-        if "apply" in request.POST:
-            form = RecognitionTagForm(request.POST, user=request.user)
-            if form.is_valid():
-                try:
-                    result = recognize(practices=queryset, user=request.user, **form.cleaned_data)
-                except RecognitionError as exc:
-                    form.add_error(None, str(exc))
-                else:
-                    self.report_tagging(request, result)
-                    return None
-        else:
-            form = RecognitionTagForm(user=request.user)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Tag as recognized"),
-            "opts": self.opts,
-            "form": form,
-            "practices": queryset.select_related("lead_jurisdiction"),
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action_name": "tag_as_recognized",
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/practices/practice/tag_recognized.html", context)
-
-    def report_tagging(self, request, result) -> None:
-        recognition_admin = self.admin_site.get_model_admin(Recognition)
-        for recognition in result.created:
-            recognition_admin.log_addition(
-                request, recognition, gettext("Tagged from the practice list.")
-            )
-            # The practice's own history says so too.
-            self.log_change(
-                request,
-                recognition.practice,
-                gettext("Recognized: %(recognition)s.") % {"recognition": recognition},
-            )
-        if result.created:
-            self.message_user(
-                request,
-                ngettext(
-                    "Tagged %(count)d practice as recognized.",
-                    "Tagged %(count)d practices as recognized.",
-                    len(result.created),
-                )
-                % {"count": len(result.created)},
-                messages.SUCCESS,
-            )
-        for practice in result.duplicates:
-            self.message_user(
-                request,
-                gettext(
-                    "“%(practice)s” already has this recognition for that year; "
-                    "it was not added again."
-                )
-                % {"practice": practice},
-                messages.WARNING,
-            )
+    @admin.display(description=_("last change"), ordering="updated_at")
+    def last_change(self, obj) -> str:
+        when = date_format(localtime(obj.updated_at), "SHORT_DATE_FORMAT")
+        return f"{when}, {obj.updated_by.get_username()}" if obj.updated_by else when
 
 
 @admin.register(Source)

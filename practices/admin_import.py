@@ -6,8 +6,11 @@ would be created and changed, then import it. The work is done by
 ``practices.importing.import_practices``; this page only handles the upload.
 """
 
+import secrets
+
 from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -24,11 +27,22 @@ IMPORT_PERMISSIONS = ("practices.add_practice", "practices.change_practice")
 SHOWN_ROWS = 500
 
 
+# A previewed file is kept this long, so Import does not ask for it again.
+KEPT_UPLOAD_SECONDS = 3600
+
+
+def kept_upload_key(user, token: str) -> str:
+    return f"practice-import:{user.pk}:{token}"
+
+
 class PracticeImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
+        required=False,
         help_text=_("UTF-8 CSV in the format of the public export, at most 5 MB."),
     )
+    # The previewed file, kept on the server (see KEPT_UPLOAD_SECONDS).
+    upload_token = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
     publish = forms.BooleanField(
         label=_("Publish the imported practices"),
         required=False,
@@ -37,6 +51,8 @@ class PracticeImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        if upload is None:
+            return None
         if not upload.name.lower().endswith(".csv"):
             raise forms.ValidationError(
                 _("Choose a .csv file (spreadsheets: “Save as CSV UTF-8”).")
@@ -47,6 +63,12 @@ class PracticeImportForm(forms.Form):
                 params={"size": upload.size / 1024 / 1024},
             )
         return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("file") and not cleaned.get("upload_token") and not self.errors:
+            self.add_error("file", self.fields["file"].error_messages["required"])
+        return cleaned
 
 
 class PracticeImportAdminMixin:
@@ -80,12 +102,30 @@ class PracticeImportAdminMixin:
         if not self.has_import_permission(request):
             raise PermissionDenied
         result = None
+        kept_token = ""
         if request.method == "POST":
             form = PracticeImportForm(request.POST, request.FILES)
+            data = None
             if form.is_valid():
+                upload, token = form.cleaned_data["file"], form.cleaned_data["upload_token"]
+                if upload is not None:
+                    data, token = upload.read(), secrets.token_urlsafe(16)
+                else:
+                    data = cache.get(kept_upload_key(request.user, token))
+                    if data is None:
+                        form.add_error(
+                            "file",
+                            _("The previewed file is no longer kept here; choose it again."),
+                        )
+            if data is not None:
                 dry_run = "import" not in request.POST
+                if dry_run:
+                    cache.set(kept_upload_key(request.user, token), data, KEPT_UPLOAD_SECONDS)
+                    kept_token = token
+                else:
+                    cache.delete(kept_upload_key(request.user, token))
                 result = import_practices(
-                    data=form.cleaned_data["file"].read(),
+                    data=data,
                     publish=form.cleaned_data["publish"],
                     dry_run=dry_run,
                     user=request.user,
@@ -103,6 +143,8 @@ class PracticeImportAdminMixin:
             "title": _("Import practices from CSV"),
             "form": form,
             "result": result,
+            # After a preview without errors, Import uses the kept file.
+            "kept_token": kept_token if result and result.ok else "",
             "shown_actions": result.actions[:SHOWN_ROWS] if result else [],
             "shown_errors": result.errors[:SHOWN_ROWS] if result else [],
             "shown_rows": SHOWN_ROWS,

@@ -44,6 +44,7 @@ from django.urls import reverse
 
 from clearinghouse.routers import cursor_database
 from practices.models import Outcome, Practice, Source
+from practices.selectors import recognition_model
 
 LIST_SEPARATOR = "; "
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -167,15 +168,9 @@ def _slugs(through: QuerySet, field: str) -> Coalesce:
     return _joined(through, slug, LIST_SEPARATOR, Collate(slug, CODE_POINT_ORDER))
 
 
-def _recognition_model():
-    """The recognition model, reached through the practice's relation: the catalogue's
-    export lists the awards a practice won without depending on the awards app."""
-    return Practice.recognitions.field.model
-
-
 def _level_label() -> Case:
     """``get_level_display()`` in SQL, in the language active now."""
-    choices = _recognition_model()._meta.get_field("level").choices
+    choices = recognition_model()._meta.get_field("level").choices
     return Case(
         *(When(level=value, then=Value(str(label))) for value, label in choices),
         default=F("level"),
@@ -191,7 +186,7 @@ def export_columns(queryset: QuerySet[Practice]) -> QuerySet:
     """The selection as tuples of finished cells, in ``EXPORT_COLUMNS`` order without ``url``
     (the first cell is the slug, which the url is made from). One query; the selection's own
     order is kept. Labels are translated into the language active when this is called."""
-    recognition = _recognition_model()
+    recognition = recognition_model()
     cells = {
         "year_started": _year("year_started"),
         "year_ended": _year("year_ended"),

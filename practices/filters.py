@@ -1,5 +1,8 @@
 """Filters of the public practice list (/practices/) and its CSV export.
 
+A value a filter cannot use (an unknown topic, a malformed year) is left out by
+``without_bad_values``, which says which and why; the other values and filters still apply.
+
 Several values of one filter widen the selection (``?topic=a&topic=b`` is a OR b); different
 filters narrow it. Multi-valued relations are filtered through ``pk IN (subquery)`` so rows
 are never duplicated and no DISTINCT is needed (the relevance order stays usable).
@@ -18,6 +21,7 @@ from typing import NamedTuple
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import (
     BigIntegerField,
@@ -37,10 +41,11 @@ from django.db.models import (
     Value,
     When,
 )
+from django.http import QueryDict
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from awards.models import Award, Recognition
 from practices import search, selectors
 from practices.models import (
     MAX_YEAR,
@@ -52,6 +57,7 @@ from practices.models import (
     PublishingState,
     Topic,
 )
+from practices.selectors import award_model, recognition_model
 
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,220}$")
 MAX_VALUES = 50
@@ -191,6 +197,86 @@ class PracticeFilterForm(forms.Form):
         return cleaned
 
 
+# --- Leaving out the values a filter cannot use --------------------------------------
+
+# Error codes that mean "not one of the options" (an old link's renamed slug, for example).
+NOT_A_CHOICE = {"invalid_choice", "invalid_pk_value", "invalid_list"}
+
+
+def shown_value(value: str) -> str:
+    """A rejected value as a notice quotes it: no NUL, at most 60 characters."""
+    value = value.replace("\x00", "")
+    return value if len(value) <= 60 else value[:59] + "…"
+
+
+def left_out(value: str, error: ValidationError) -> str:
+    if error.code in NOT_A_CHOICE:
+        return gettext("“%(value)s” is not one of the choices, so it was left out.") % {
+            "value": shown_value(value)
+        }
+    return gettext("“%(value)s” was left out: %(reason)s") % {
+        "value": shown_value(value),
+        "reason": " ".join(error.messages),
+    }
+
+
+def _first_error(errors) -> ValidationError:
+    error = errors[0]
+    return error if isinstance(error, ValidationError) else ValidationError(str(error))
+
+
+def _bad_items(field, values: list[str]) -> list[tuple[str, ValidationError]]:
+    """The values of a many-valued field that the field refuses one by one."""
+    bad = []
+    for value in values:
+        try:
+            field.clean([value])
+        except ValidationError as exc:
+            bad.append((value, _first_error(exc.error_list)))
+    return bad
+
+
+def without_bad_values(filterset_class, data: QueryDict, **kwargs):
+    """(filterset, notices): the filterset bound to ``data`` less every value its form
+    refuses, and one (label, message) notice per value left out, naming it.
+
+    Of a many-valued filter only the refused values go (``?topic=gone&topic=parks`` keeps
+    parks; values past MAX_VALUES are dropped too); a single-valued filter that is refused
+    goes whole. The form is checked again, as leaving a value out can settle another
+    error (a "to" year before the "from" year)."""
+    query = data.copy()
+    notices: list[tuple[str, str]] = []
+    for attempt in range(4):
+        filterset = filterset_class(query, **kwargs)
+        form = filterset.form
+        if form.is_valid() or attempt == 3:
+            break
+        for name, errors in form.errors.as_data().items():
+            field = form.fields.get(name)
+            if field is None or name not in query:
+                continue
+            label = str(field.label or name)
+            values = query.getlist(name)
+            if getattr(field.widget, "allow_multiple_selected", False):
+                if len(values) > MAX_VALUES:
+                    notices.append(
+                        (
+                            label,
+                            gettext("Only the first %(max)d values were used.")
+                            % {"max": MAX_VALUES},
+                        )
+                    )
+                    values = values[:MAX_VALUES]
+                bad = _bad_items(field, values)
+                notices.extend((label, left_out(value, error)) for value, error in bad)
+                refused = {value for value, _error in bad}
+                query.setlist(name, [value for value in values if value not in refused])
+            else:
+                notices.append((label, left_out(query.get(name), _first_error(errors))))
+                query.pop(name)
+    return filterset, notices
+
+
 def countries_choices():
     return list(countries)
 
@@ -236,7 +322,7 @@ class PracticeFilter(django_filters.FilterSet):
     )
     award = SlugMultipleChoiceFilter(
         label=_("Award"),
-        queryset=Award.objects.all(),
+        queryset=lambda request: award_model().objects.all(),
         to_field_name="slug",
         method="filter_award",
     )
@@ -399,13 +485,13 @@ class PracticeFilter(django_filters.FilterSet):
     def filter_awarded(self, queryset, name, value):
         if not value or set(value) == {AwardedChoice.YES, AwardedChoice.NO}:
             return queryset
-        recognised = Exists(Recognition.objects.filter(practice=OuterRef("pk")))
+        recognised = Exists(recognition_model().objects.filter(practice=OuterRef("pk")))
         return queryset.filter(recognised if AwardedChoice.YES in value else ~recognised)
 
     def filter_award(self, queryset, name, value):
         if not value:
             return queryset
-        recognitions = Recognition.objects.filter(award__in=value)
+        recognitions = recognition_model().objects.filter(award__in=value)
         return queryset.filter(pk__in=recognitions.values("practice_id"))
 
     def filter_adopted(self, queryset, name, value):
@@ -611,7 +697,7 @@ def attribute_counts(filterset: PracticeFilter) -> dict[str, Counter]:
     )
     # "id IN (recognised ids)" runs as one hashed subplan, not a subquery per row.
     recognised = ExpressionWrapper(
-        Q(pk__in=Recognition.objects.values("practice_id")), output_field=BooleanField()
+        Q(pk__in=recognition_model().objects.values("practice_id")), output_field=BooleanField()
     )
     rows = [
         AttributeRow(
@@ -715,7 +801,8 @@ def awarded_facet(filterset: PracticeFilter, counts: Counter) -> Facet:
 def award_facet(filterset: PracticeFilter) -> Facet:
     """Two queries: the awards, and the practices recognised by each."""
     counts = dict(
-        Recognition.objects.filter(_in_selection(filterset, "award"))
+        recognition_model()
+        .objects.filter(_in_selection(filterset, "award"))
         .order_by()
         .values_list("award_id")
         .annotate(n=Count("practice_id", distinct=True))
@@ -723,7 +810,7 @@ def award_facet(filterset: PracticeFilter) -> Facet:
     selected = _selected(filterset, "award")
     options = [
         FacetOption(a.slug, a.name, counts.get(a.pk, 0), a.slug in selected)
-        for a in Award.objects.all()
+        for a in award_model().objects.all()
     ]
     return Facet("award", _("Award won"), _visible(options))
 

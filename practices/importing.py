@@ -17,6 +17,10 @@ Rules, one row a practice (line numbers are physical CSV lines, the header is li
 - new practices are drafts unless ``publish`` is set; existing ones keep their state,
   and ``publish`` publishes them too (stamping ``published_at`` when it is empty);
 - sources and outcomes replace the practice's current ones.
+
+``import_rows`` does the same for rows that are already split into cells: the demo
+catalogue (``load_demo``) writes its practices through it, with ``keep_existing`` set so
+that a practice a curator has changed is reported and left as it is.
 """
 
 import csv
@@ -66,7 +70,7 @@ TEXT_FIELDS = [
     "contact_phone",
     "website",
 ]
-CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+CREATE, UPDATE, UNCHANGED, KEPT = "create", "update", "unchanged", "kept"
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,12 @@ class ImportResult:
     @property
     def unchanged(self) -> list[str]:
         return self.slugs(UNCHANGED)
+
+    @property
+    def kept(self) -> list[str]:
+        """Existing practices that differ from their row but were left as they are
+        (``keep_existing``)."""
+        return self.slugs(KEPT)
 
     def summary(self) -> str:
         counts = (
@@ -330,6 +340,86 @@ def _messages(exc: ValidationError) -> list[tuple[str, str]]:
     return [("", msg) for msg in exc.messages]
 
 
+class _RowCheck:
+    """One row being checked: its cells, and the errors found so far."""
+
+    def __init__(self, line: int, cells: dict):
+        self.line = line
+        self.cells = cells
+        self.slug = cells["slug"].strip()
+        self.found: list[RowError] = []
+
+    def fail(self, column: str, message: str) -> None:
+        self.found.append(RowError(line=self.line, column=column, message=message, slug=self.slug))
+
+    def attempt(self, column: str, parse, *args, **kwargs):
+        """``parse(*args, **kwargs)``, or None with its messages noted against ``column``."""
+        try:
+            return parse(*args, **kwargs)
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.fail(column, message)
+            return None
+
+    def values(self) -> dict:
+        """The practice's own fields: text, the slug, choices and years."""
+        cells = self.cells
+        values = {name: cells[name].strip() for name in TEXT_FIELDS}
+        for required in ("title", "summary"):
+            if not values[required]:
+                self.fail(required, "This column is required.")
+        if not self.slug and values["title"]:
+            self.slug = slugify(values["title"])[:220]
+        if not self.slug:
+            self.fail("slug", "A slug (or a title to make one from) is required.")
+        for column, choices, default in (
+            ("language", Language, Language.ENGLISH),
+            ("evidence_rating", EvidenceRating, EvidenceRating.INSUFFICIENT),
+            ("evidence_strength", EvidenceStrength, EvidenceStrength.NONE),
+        ):
+            values[column] = self.attempt(
+                column, parse_choice, cells[column], choices, default=default
+            )
+        for column in ("year_started", "year_ended"):
+            values[column] = self.attempt(column, parse_year, cells[column], column)
+        return values
+
+    def one(self, column: str, lookup: "_Lookup", *, required: bool = False):
+        """The record a single reference cell names, or None."""
+        value = self.cells[column].strip()
+        if not value:
+            if required:
+                self.fail(column, "This column is required.")
+            return None
+        return self.attempt(column, lookup.find, value)
+
+    def many(self, column: str, lookup: "_Lookup") -> frozenset:
+        """The ids of the records a list cell names."""
+        ids = set()
+        for item in LIST_SPLIT.split(self.cells[column].strip()):
+            if item:
+                obj = self.attempt(column, lookup.find, item)
+                if obj is not None:
+                    ids.add(obj.pk)
+        return frozenset(ids)
+
+    def validate_model(self, values: dict, lead, initiative) -> None:
+        """The model's own validation: lengths, e-mail, web address, slug shape, years."""
+        candidate = Practice(
+            slug=self.slug, lead_jurisdiction=lead, initiative=initiative, **values
+        )
+        try:
+            # References were resolved already; checking them again would query each one.
+            candidate.full_clean(
+                exclude=["state", "published_at", "lead_jurisdiction", "initiative"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as exc:
+            for column, message in _messages(exc):
+                self.fail(column if column != "__all__" else "", message)
+
+
 class _Checker:
     """Turns raw rows into checked ``_Row`` objects, collecting errors per line."""
 
@@ -340,95 +430,25 @@ class _Checker:
         self.initiatives = _Lookup(Initiative, "initiative")
 
     def check(self, line: int, cells: dict, errors: list[RowError]) -> _Row | None:
-        found: list[RowError] = []
-        slug = cells["slug"].strip()
-
-        def fail(column: str, message: str):
-            found.append(RowError(line=line, column=column, message=message, slug=slug))
-
-        def attempt(column: str, parse, *args, **kwargs):
-            try:
-                return parse(*args, **kwargs)
-            except ValidationError as exc:
-                for message in exc.messages:
-                    fail(column, message)
-                return None
-
-        values = {name: cells[name].strip() for name in TEXT_FIELDS}
-        for required in ("title", "summary"):
-            if not values[required]:
-                fail(required, "This column is required.")
-        if not slug and values["title"]:
-            slug = slugify(values["title"])[:220]
-        if not slug:
-            fail("slug", "A slug (or a title to make one from) is required.")
-        values["language"] = attempt(
-            "language", parse_choice, cells["language"], Language, default=Language.ENGLISH
-        )
-        values["evidence_rating"] = attempt(
-            "evidence_rating",
-            parse_choice,
-            cells["evidence_rating"],
-            EvidenceRating,
-            default=EvidenceRating.INSUFFICIENT,
-        )
-        values["evidence_strength"] = attempt(
-            "evidence_strength",
-            parse_choice,
-            cells["evidence_strength"],
-            EvidenceStrength,
-            default=EvidenceStrength.NONE,
-        )
-        for column in ("year_started", "year_ended"):
-            values[column] = attempt(column, parse_year, cells[column], column)
-
-        lead = None
-        if not cells["lead_jurisdiction"].strip():
-            fail("lead_jurisdiction", "This column is required.")
-        else:
-            lead = attempt(
-                "lead_jurisdiction", self.jurisdictions.find, cells["lead_jurisdiction"].strip()
-            )
-        initiative = None
-        if cells["initiative"].strip():
-            initiative = attempt("initiative", self.initiatives.find, cells["initiative"].strip())
-
-        def many(column: str, lookup: _Lookup) -> frozenset:
-            ids = set()
-            for item in LIST_SPLIT.split(cells[column].strip()):
-                if item:
-                    obj = attempt(column, lookup.find, item)
-                    if obj is not None:
-                        ids.add(obj.pk)
-            return frozenset(ids)
-
-        topic_ids = many("topics", self.topics)
+        row = _RowCheck(line, cells)
+        values = row.values()
+        lead = row.one("lead_jurisdiction", self.jurisdictions, required=True)
+        initiative = row.one("initiative", self.initiatives)
+        topic_ids = row.many("topics", self.topics)
         if not cells["topics"].strip():
-            fail("topics", "At least one topic is required.")
-        department_ids = many("departments", self.departments)
-        partner_ids = many("partner_jurisdictions", self.jurisdictions)
-        sources = attempt("sources", parse_sources, cells["sources"])
-        outcomes = attempt("outcomes", parse_outcomes, cells["outcomes"])
-
-        if not found:
-            # The model's own validation: lengths, e-mail, web address, slug shape, years.
-            candidate = Practice(slug=slug, lead_jurisdiction=lead, initiative=initiative, **values)
-            try:
-                # References were resolved above; checking them again would query each one.
-                candidate.full_clean(
-                    exclude=["state", "published_at", "lead_jurisdiction", "initiative"],
-                    validate_unique=False,
-                    validate_constraints=False,
-                )
-            except ValidationError as exc:
-                for column, message in _messages(exc):
-                    fail(column if column != "__all__" else "", message)
-        errors.extend(found)
-        if found:
+            row.fail("topics", "At least one topic is required.")
+        department_ids = row.many("departments", self.departments)
+        partner_ids = row.many("partner_jurisdictions", self.jurisdictions)
+        sources = row.attempt("sources", parse_sources, cells["sources"])
+        outcomes = row.attempt("outcomes", parse_outcomes, cells["outcomes"])
+        if not row.found:
+            row.validate_model(values, lead, initiative)
+        errors.extend(row.found)
+        if row.found:
             return None
         return _Row(
             line=line,
-            slug=slug,
+            slug=row.slug,
             values=values,
             lead=lead,
             initiative=initiative,
@@ -476,8 +496,16 @@ def _row_snapshot(row: _Row) -> tuple:
     )
 
 
-def _plan(rows: list[_Row], existing: dict, *, publish: bool, user, result: ImportResult):
-    """Decide create / update / unchanged per row; prepare the practices to save."""
+def _plan(
+    rows: list[_Row],
+    existing: dict,
+    *,
+    publish: bool,
+    keep_existing: bool,
+    user,
+    result: ImportResult,
+):
+    """Decide create / update / unchanged / kept per row; prepare the practices to save."""
     now = timezone.now()
     to_create, to_update = [], []
     for row in rows:
@@ -488,9 +516,12 @@ def _plan(rows: list[_Row], existing: dict, *, publish: bool, user, result: Impo
         else:
             will_publish = publish and practice.state != PublishingState.PUBLISHED
             changed = _snapshot(practice) != _row_snapshot(row)
-            action = UPDATE if changed or will_publish else UNCHANGED
+            if not (changed or will_publish):
+                action = UNCHANGED
+            else:
+                action = KEPT if keep_existing else UPDATE
         result.actions.append((row.line, row.slug, action))
-        if action == UNCHANGED:
+        if action in (UNCHANGED, KEPT):
             continue
         for name, value in row.values.items():
             setattr(practice, name, value)
@@ -614,7 +645,26 @@ def import_practices(
         result.errors.append(RowError(line=2, message="The file has a header but no rows."))
     if result.errors:
         return result
+    return import_rows(raw_rows, publish=publish, dry_run=dry_run, user=user, result=result)
 
+
+def import_rows(
+    raw_rows: list[tuple[int, dict]],
+    *,
+    publish: bool = False,
+    dry_run: bool = False,
+    keep_existing: bool = False,
+    user=None,
+    result: ImportResult | None = None,
+) -> ImportResult:
+    """Check and import rows given as (line, {column: cell}), every column of
+    ``IMPORTED_COLUMNS`` present; all rows are written, or none.
+
+    With ``keep_existing`` an existing practice is never written: one that differs from its
+    row (or would be published) is reported as kept, as a curator left it.
+    """
+    if result is None:
+        result = ImportResult(dry_run=dry_run, publish=publish)
     checker = _Checker()
     rows: list[_Row] = []
     first_line: dict[str, int] = {}
@@ -645,7 +695,14 @@ def import_practices(
     }
     try:
         with transaction.atomic():
-            to_create, to_update = _plan(rows, existing, publish=publish, user=user, result=result)
+            to_create, to_update = _plan(
+                rows,
+                existing,
+                publish=publish,
+                keep_existing=keep_existing,
+                user=user,
+                result=result,
+            )
             try:
                 with transaction.atomic():
                     _save(to_create, to_update)

@@ -23,10 +23,19 @@ RELATED_COUNT = 4
 RELATED_CANDIDATES = 200
 
 
+def recognition_model():
+    """The recognition model, reached through ``Practice.recognitions``: the awards app
+    declares that relation, so the catalogue reads recognitions without importing it."""
+    return Practice.recognitions.field.model
+
+
+def award_model():
+    return recognition_model()._meta.get_field("award").related_model
+
+
 def recognitions_with_awards() -> Prefetch:
-    """A practice's recognitions with their award and category, in one query. The model is
-    reached through the relation, so the catalogue does not depend on the awards app."""
-    recognition = Practice.recognitions.field.model
+    """A practice's recognitions with their award and category, in one query."""
+    recognition = recognition_model()
     return Prefetch(
         "recognitions", queryset=recognition.objects.select_related("award", "category")
     )

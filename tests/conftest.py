@@ -21,10 +21,29 @@ def redis_answers() -> bool:
         return False
 
 
+def require_redis() -> None:
+    """The one rule for tests that need Redis: skip when it does not answer, except under
+    CI=true, where .ci/run starts it, so its absence fails the test."""
+    if redis_answers():
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail("Redis is not answering on 127.0.0.1:6379 (.ci/run starts it under CI)")
+    pytest.skip("no Redis on 127.0.0.1:6379")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def subprocess_database_url() -> str:
+    """DATABASE_URL of the database the tests run on, for a manage.py in another process."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 def manage(*args: str, env: dict | None = None, timeout: int = 120):

@@ -1,11 +1,24 @@
 """factory_boy factories for every model. Records are drafts unless a test says otherwise;
 ``published=True`` (a factory trait) publishes practices and publications."""
 
+from datetime import timedelta
+
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from awards.models import Award, AwardCategory, Recognition, RecognitionLevel
+from awards.models import (
+    Application,
+    Award,
+    AwardCategory,
+    Criterion,
+    Cycle,
+    Judge,
+    JudgeRole,
+    Recognition,
+    RecognitionLevel,
+    Stage,
+)
 from intake.models import Adoption, AdoptionOutcome, Correction, CorrectionField, Submission
 from practices.models import (
     Department,
@@ -254,3 +267,78 @@ class AdoptionFactory(factory.django.DjangoModelFactory):
     outcome_notes = "Fewer calls after dark."
     contact_name = "Sam Lee"
     contact_email = factory.Sequence(lambda n: f"sam{n}@hillview.example.org")
+
+
+class CycleFactory(factory.django.DjangoModelFactory):
+    """A public cycle whose call is open now and whose results come out in 60 days."""
+
+    class Meta:
+        model = Cycle
+        skip_postgeneration_save = True
+
+    award = factory.SubFactory(AwardFactory)
+    name = factory.Sequence(lambda n: f"Round {n}")
+    slug = factory.Sequence(lambda n: f"round-{n}")
+    year = 2026
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=10))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=20))
+    announce_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=60))
+    blind = True
+
+    categories = add_related("categories")
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Criterion
+
+    cycle = factory.SubFactory(CycleFactory)
+    name = factory.Sequence(lambda n: f"Criterion {n}")
+    weight = 1
+    scale = 5
+    position = factory.Sequence(lambda n: n)
+
+
+class StageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Stage
+
+    cycle = factory.SubFactory(CycleFactory)
+    name = factory.Sequence(lambda n: f"Stage {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class JudgeFactory(factory.django.DjangoModelFactory):
+    """A judge of the cycle; the user is added to the award's committee."""
+
+    class Meta:
+        model = Judge
+        skip_postgeneration_save = True
+
+    cycle = factory.SubFactory(CycleFactory)
+    user = factory.SubFactory(UserFactory, is_staff=True)
+    role = JudgeRole.JUDGE
+
+    @factory.post_generation
+    def on_committee(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            self.cycle.award.committee.add(self.user)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    cycle = factory.SubFactory(CycleFactory)
+    reference = factory.Sequence(lambda n: f"2026-T{n:06d}")
+    fingerprint = factory.Sequence(lambda n: f"{n:064x}")
+    title = factory.Sequence(lambda n: f"Corridor safety partnership {n}")
+    summary = "Lighting, youth programs and problem-solving policing along a corridor."
+    scanning = "Robberies clustered near a transit stop."
+    analysis = "Most happened after dark, near two vacant lots."
+    response = "Lighting, lot clean-up, evening programs and patrols with residents."
+    assessment = "Robberies fell by a third over two years against a comparison area."
+    jurisdiction_name = "Riverside"
+    country = "US"
+    contact_name = "Pat Lee"
+    contact_email = "pat.lee@example.org"

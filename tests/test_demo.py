@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from awards.models import Award, AwardCategory, Recognition
-from practices.management.commands import load_demo
+from clearinghouse.management.commands import load_demo
 from practices.models import (
     Department,
     EvidenceRating,
@@ -33,6 +33,8 @@ from practices.models import (
 from tests.factories import PracticeFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
+
+DEMO_PRACTICES = len(load_demo.read("practices.json"))
 
 DEMO_MODELS = [
     Topic,
@@ -55,8 +57,10 @@ DEMO_MODELS = [
 ]
 
 
-def load():
-    call_command("load_demo", stdout=io.StringIO())
+def load(*args: str) -> str:
+    out = io.StringIO()
+    call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
 
 
 def counts() -> dict[str, int]:
@@ -177,22 +181,101 @@ def test_spanish_entries_are_found_by_the_spanish_search_configuration(demo):
     )
 
 
-def test_loading_twice_leaves_the_same_counts(demo):
-    before = counts()
-    published_at = dict(Practice.objects.values_list("slug", "published_at"))
-    load()
+def dates() -> dict:
+    return {
+        model._meta.label: sorted(
+            model.objects.values_list("slug", "created_at", "published_at", "updated_at")
+        )
+        for model in (Practice, Publication)
+    }
+
+
+def test_loading_twice_leaves_the_same_counts_and_dates(demo):
+    before, dated = counts(), dates()
+    report = load()
     assert counts() == before
-    assert dict(Practice.objects.values_list("slug", "published_at")) == published_at
+    assert dates() == dated
+    assert f"practices: {DEMO_PRACTICES} unchanged" in report
+    assert "added" not in report and "kept" not in report
 
 
-def test_reload_repairs_edited_records_and_replaces_inline_rows(demo):
+def test_reload_keeps_curators_changes_and_names_them(demo, curator):
+    from practices import services
+
+    practice = Practice.objects.get(slug="boston-operation-ceasefire")
+    practice.summary = "A curator's better summary."
+    practice.save()
+    archived = Practice.objects.get(slug="cure-violence-ceasefire-chicago")
+    services.archive(archived, user=curator)
+    publication = Publication.objects.order_by("pk").first()
+    publication.title = "A curator's title"
+    publication.save()
+    topic = Topic.objects.get(slug="gun-violence")
+    topic.name = "Firearm violence"
+    topic.save()
+    before = counts()
+    dated = dates()
+
+    report = load()
+
+    assert counts() == before
+    assert dates() == dated, "nothing was written, so no date moved"
+    practice.refresh_from_db()
+    archived.refresh_from_db()
+    publication.refresh_from_db()
+    topic.refresh_from_db()
+    assert practice.summary == "A curator's better summary."
+    assert archived.state == PublishingState.ARCHIVED
+    assert publication.title == "A curator's title"
+    assert topic.name == "Firearm violence"
+    assert f"practices: {DEMO_PRACTICES - 2} unchanged, 2 kept" in report
+    assert "practices: cure-violence-ceasefire-chicago, boston-operation-ceasefire" in report
+    assert "load_demo --replace" in report
+
+
+def test_missing_demo_records_are_added_back_and_dated_as_the_demo_says(demo):
+    practice = Practice.objects.get(slug="boston-operation-ceasefire")
+    published_at = practice.published_at
+    practice.delete()
+    report = load()
+    assert f"practices: 1 added, {DEMO_PRACTICES - 1} unchanged" in report
+    restored = Practice.objects.get(slug="boston-operation-ceasefire")
+    assert restored.is_published
+    assert restored.published_at == published_at
+    assert restored.updated_at == published_at
+    assert restored.sources.exists() and restored.topics.exists()
+
+
+def test_if_empty_loads_nothing_into_a_catalogue_with_records(demo):
+    practice = Practice.objects.get(slug="boston-operation-ceasefire")
+    practice.delete()
+    before = counts()
+    report = load("--if-empty")
+    assert "not loaded" in report
+    assert counts() == before
+
+
+def test_replace_and_if_empty_cannot_be_combined():
+    with pytest.raises(CommandError):
+        load("--replace", "--if-empty")
+
+
+def test_replace_repairs_edited_records_and_replaces_inline_rows(demo, curator):
+    from practices import services
+
     practice = Practice.objects.get(slug="boston-operation-ceasefire")
     practice.title = "Edited by hand"
     practice.save()
     practice.topics.clear()
     practice.sources.create(title="Stray link", url="https://example.org/stray")
-    load()
+    services.archive(practice, user=curator)
+    untouched = Practice.objects.get(slug="cure-violence-ceasefire-chicago")
+    report = load("--replace")
+    assert f"practices: 1 updated, {DEMO_PRACTICES - 1} unchanged" in report
+    untouched_after = Practice.objects.get(pk=untouched.pk)
+    assert untouched_after.updated_at == untouched.updated_at
     practice.refresh_from_db()
+    assert practice.is_published
     assert practice.title.startswith("Operation Ceasefire")
     assert practice.topics.filter(slug="gun-violence").exists()
     assert not practice.sources.filter(title="Stray link").exists()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from practices.management.commands import load_demo
+from clearinghouse.management.commands import load_demo
 from practices.models import EvidenceRating, EvidenceStrength
 
 DEMO_DIR = Path(load_demo.DEMO_DIR)

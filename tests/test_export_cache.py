@@ -1,7 +1,6 @@
 """A repeated download of the same selection comes from the shared cache, whole, and a
 curator's change drops it."""
 
-import os
 import uuid
 
 import pytest
@@ -12,17 +11,14 @@ from django.urls import reverse
 
 from practices.views import practices as views
 from tests import factories
-from tests.conftest import redis_answers
+from tests.conftest import require_redis
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def redis_cache(settings):
-    if not redis_answers():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Redis is not answering on 127.0.0.1:6379")
-        pytest.skip("no Redis on 127.0.0.1:6379")
+    require_redis()
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -3,6 +3,8 @@ after a curator's change, nor leak to or from signed-in staff."""
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories
@@ -14,6 +16,24 @@ pytestmark = pytest.mark.django_db
 def practice():
     topic = factories.TopicFactory(slug="lighting", name="Street lighting")
     return factories.PracticeFactory(published=True, title="Corridor lighting", topics=[topic])
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("practices:practice_list") + "?topic=lighting&topic=no-such-topic",
+        reverse("practices:publication_list") + "?kind=novel",
+    ],
+)
+def test_a_page_that_left_filter_values_out_is_not_stored(client, practice, url):
+    """Each junk or outdated link would otherwise keep a page in memory."""
+    first = client.get(url)
+    assert first.status_code == 200
+    assert "no-store" in first["Cache-Control"]
+    assert "left out" in first.content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert len(queries) > 1, "the page was built again, not served from the page cache"
 
 
 def test_repeat_visit_is_served_whole_from_the_cache(client, practice, django_assert_num_queries):
@@ -72,7 +92,7 @@ def test_draft_previews_and_errors_are_not_stored(client, superuser):
     client.logout()
     client.cookies.clear()
     assert client.get(draft.get_absolute_url()).status_code == 404
-    bad = reverse("practices:practice_list") + "?year_from=abc"
+    bad = reverse("practices:practice_list") + "?page=abc"
     assert client.get(bad).status_code == 400
     assert client.get(bad).status_code == 400
 

@@ -51,8 +51,11 @@ def test_unique_junk_query_strings_leave_worker_memory_flat(gunicorn_server):
         workers=WORKERS,
     )
     with ThreadPoolExecutor(max_workers=6) as pool:
-        # Warm every worker on the page, so what is measured is what junk adds.
-        for status, _size in pool.map(fetch, [f"{server}/practices/?topic=parks"] * 90):
+        # Warm every worker on the page and on a junk answer (its notice and code paths),
+        # so what is measured is what each further junk request adds.
+        warm = [f"{server}/practices/?topic=parks"] * 60
+        warm += [f"{server}/practices/{junk_query(number)}" for number in range(1000, 1060)]
+        for status, _size in pool.map(fetch, warm):
             assert status == 200
         time.sleep(0.5)
         pids = server.worker_pids()

@@ -122,8 +122,9 @@ def test_award_pages_run_a_fixed_number_of_queries(client, django_assert_num_que
         factories.RecognitionFactory(award=award, year=2010 + year)
     with django_assert_num_queries(2):
         assert client.get(reverse("awards:award_list")).status_code == 200
-    # version, award, categories with counts, level totals, year counts, recognitions shown
-    with django_assert_num_queries(7):
+    # version, award, categories with counts, level totals, year counts, recognitions
+    # shown, the award's public cycles
+    with django_assert_num_queries(8):
         assert client.get(award.get_absolute_url()).status_code == 200
     with django_assert_num_queries(1):  # the whole page comes from the cache until a change
         assert client.get(award.get_absolute_url()).status_code == 200

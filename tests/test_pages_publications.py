@@ -105,25 +105,41 @@ def test_full_text_search_finds_english_and_spanish_entries_ranked(client):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "params",
+    ("params", "message"),
     [
-        {"kind": "novel"},
-        {"topic": "no-such-topic"},
-        {"language": "fr"},
-        {"year": "1066"},
-        {"year": "abc"},
-        {"q": "x" * 201},
-        {"q": "nul\x00byte"},
+        ({"kind": "novel"}, "Kind: “novel” is not one of the choices, so it was left out."),
+        ({"topic": "no-such-topic"}, "Topic: “no-such-topic” is not one of the choices"),
+        ({"language": "fr"}, "Language: “fr” is not one of the choices"),
+        ({"year": "1066"}, "Year: “1066” is not one of the choices"),
+        ({"year": "abc"}, "Year: “abc” is not one of the choices"),
+        ({"q": "x" * 201}, "Words to find: “" + "x" * 59 + "…” was left out: Ensure"),
+        ({"q": "nul\x00byte"}, "Words to find: “nulbyte” was left out: Null characters"),
     ],
 )
-def test_bad_filter_values_answer_400_with_a_message(client, params):
-    factories.PublicationFactory(published=True, year=2019)
+def test_a_bad_filter_value_is_left_out_with_a_notice_naming_it(client, params, message):
+    factories.PublicationFactory(published=True, year=2019, title="Still listed")
     response = client.get(LIST_URL, params)
-    assert response.status_code == 400
+    assert response.status_code == 200
     html = response.content.decode()
-    assert "Some filters could not be used" in html
-    assert 'role="alert"' in html
-    assert response.context["publications"] == []
+    assert "Some filter values could not be used; the other filters apply:" in html
+    assert 'id="filter-left-out" class="message message--warning" role="alert"' in html
+    assert message in html
+    assert titles(response) == ["Still listed"]
+
+
+@pytest.mark.django_db
+def test_a_bad_value_does_not_hide_the_good_filters(client):
+    topic = factories.TopicFactory(slug="parks")
+    factories.PublicationFactory(published=True, year=2019, title="Parks guide", topics=[topic])
+    factories.PublicationFactory(published=True, year=2019, title="Other guide")
+    factories.PublicationFactory(published=True, year=2020, title="Parks report", topics=[topic])
+    response = client.get(LIST_URL, {"topic": "parks", "year": "2019", "kind": "novel"})
+    assert response.status_code == 200
+    assert titles(response) == ["Parks guide"]
+    assert response.context["page_obj"].paginator.count == 1
+    html = response.content.decode()
+    assert "“novel” is not one of the choices" in html
+    assert '<option value="parks" selected>' in html
 
 
 @pytest.mark.django_db

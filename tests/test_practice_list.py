@@ -22,6 +22,11 @@ def titles(response) -> list[str]:
     return [practice.title for practice in response.context["practices"]]
 
 
+def facet_group(response, name: str):
+    (group,) = [group for group in response.context["facets"] if group.name == name]
+    return group
+
+
 def facet(response, name: str) -> dict[str, int]:
     for group in response.context["facets"]:
         if group.name == name:
@@ -238,28 +243,94 @@ def test_clear_all_link_and_export_link_keep_the_selection(client, catalogue):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"topic": "no-such-topic"}, "Select a valid choice"),
-        ({"topic": "<script>"}, "is not a valid choice"),
-        ({"year_from": "abc"}, "Enter a whole number"),
-        ({"year_from": "2020", "year_to": "2010"}, "must be the same as or after"),
+        (
+            {"topic": "no-such-topic"},
+            "“no-such-topic” is not one of the choices, so it was left out.",
+        ),
+        ({"topic": "<script>"}, "“&lt;script&gt;” is not one of the choices"),
+        ({"year_from": "abc"}, "“abc” was left out: Enter a whole number."),
+        ({"year_from": "2020", "year_to": "2010"}, "“2010” was left out: “To” year must be"),
         ({"year_to": "99999999999999999999"}, "less than or equal to 2100"),
-        ({"country": "XX"}, "Select a valid choice"),
-        ({"sort": "price"}, "Select a valid choice"),
-        ({"q": "x" * 201}, "too long"),
-        ({"q": "violence\x00"}, "Null characters are not allowed"),
-        ({"region": "a\x00b"}, "Null characters are not allowed"),
+        ({"country": "XX"}, "“XX” is not one of the choices"),
+        ({"sort": "price"}, "“price” is not one of the choices"),
+        ({"q": "x" * 201}, f"“{'x' * 59}…” was left out: The search text is too long"),
+        ({"q": "violence\x00"}, "“violence” was left out: Null characters are not allowed."),
+        ({"region": "a\x00b"}, "“ab” was left out: Null characters are not allowed."),
+    ],
+)
+def test_a_bad_filter_value_is_left_out_with_a_notice_naming_it(client, catalogue, params, message):
+    response = client.get(URL, params)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="filter-errors" role="alert"' in body
+    assert message in body
+    assert "<script>" not in body.split("<main", 1)[1]
+    # The rest of the page still works: the valid part of the selection is shown.
+    assert response.context["practices"]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
         ({"page": "abc"}, "is not a page number"),
         ({"page": "-1"}, "is not a page number"),
     ],
 )
-def test_bad_input_is_explained_with_400(client, catalogue, params, message):
+def test_a_bad_page_number_is_explained_with_400(client, catalogue, params, message):
     response = client.get(URL, params)
     assert response.status_code == 400
     body = response.content.decode()
     assert 'id="filter-errors" role="alert"' in body
     assert message in body
-    # The rest of the page still works: the valid part of the selection is shown.
     assert response.context["practices"]
+
+
+def test_an_unknown_topic_does_not_hide_the_known_one(client, catalogue):
+    response = client.get(URL, {"topic": ["no-such-topic", "lighting"]})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "“no-such-topic” is not one of the choices, so it was left out." in body
+    assert titles(response) == ["Brighter streets"]
+    assert response.context["page_obj"].paginator.count == 1
+    assert "1 practice found" in body
+    # Facets count the kept selection: lighting alone is ticked, the others count with it.
+    topics = {option.value: option for option in facet_group(response, "topic").options}
+    assert [value for value, option in topics.items() if option.selected] == ["lighting"]
+    assert "no-such-topic" not in topics
+    assert facet(response, "department") == {"police": 1}
+    assert facet(response, "country") == {"US": 1}
+    # Links in the page's content carry the kept selection only.
+    content = body.split("<main", 1)[1]
+    assert "no-such-topic" not in content.replace("“no-such-topic”", "")
+    assert f'href="{reverse("practices:practice_export")}?topic=lighting"' in body
+
+
+def test_bad_values_of_one_filter_leave_the_other_filters_applied(client, catalogue):
+    params = {"topic": ["violence", "gone"], "country": ["SV", "ZZ"], "year_from": "soon"}
+    response = client.get(URL, params)
+    assert response.status_code == 200
+    assert titles(response) == ["Citywide violence plan"]
+    body = response.content.decode()
+    for value in ("gone", "ZZ", "soon"):
+        assert f"“{value}”" in body
+    assert facet(response, "topic") == {"violence": 1}
+
+
+def test_too_many_values_keep_the_first_fifty(client, catalogue):
+    response = client.get(URL, {"region": ["Kansas", *(f"Region {n}" for n in range(60))]})
+    assert response.status_code == 200
+    assert "Only the first 50 values were used." in response.content.decode()
+    assert titles(response) == ["Youth mentoring"]
+
+
+def test_the_export_still_refuses_a_selection_with_a_bad_value(client, catalogue):
+    response = client.get(
+        reverse("practices:practice_export"), {"topic": ["no-such-topic", "lighting"]}
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "The export could not be made" in text
+    assert "no-such-topic" in text
 
 
 def test_page_beyond_the_last_shows_the_last_page_with_404(client, catalogue):
@@ -330,8 +401,9 @@ def test_query_count_is_fixed_whatever_the_number_of_results(client, db, django_
 
 def test_rejected_search_text_is_kept_in_the_box_without_nul(client, catalogue):
     response = client.get(URL, {"q": "youth\x00mentoring"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert 'value="youthmentoring"' in response.content.decode()
+    assert len(titles(response)) == 3, "the search was left out"
 
 
 def test_facet_counts_are_grouped_by_thousands():

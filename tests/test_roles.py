@@ -559,9 +559,9 @@ def test_groups_exist_after_migrate_on_an_empty_database():
                 "LEFT JOIN auth_group_permissions gp ON gp.group_id = g.id "
                 "GROUP BY g.name ORDER BY g.name"
             ).fetchall()
-            # Curators: 48 catalogue permissions, 9 of the intake queue (intake 0002) and 4
-            # of the bilingual vocabulary (practices 0006).
-            assert rows == [("Award committee", 7), ("Curators", 61)]
+            # Curators: 48 catalogue permissions, 9 of the intake queue (intake 0002), 4 of
+            # the bilingual vocabulary (practices 0006) and 22 for award cycles (awards 0003).
+            assert rows == [("Award committee", 7), ("Curators", 83)]
     finally:
         with psycopg.connect(admin_conninfo, autocommit=True) as admin_db:
             admin_db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -401,7 +401,7 @@ def language_guess(text: str) -> str:
 def test_every_demo_practice_has_a_translation_in_the_other_language():
     import json
 
-    from practices.management.commands.load_demo import DEMO_DIR
+    from clearinghouse.management.commands.load_demo import DEMO_DIR
 
     rows = json.loads((DEMO_DIR / "practices.json").read_text(encoding="utf-8"))
     assert rows
@@ -435,7 +435,7 @@ def test_load_demo_stores_each_translation():
 
     from django.core.management import call_command
 
-    from practices.management.commands.load_demo import DEMO_DIR
+    from clearinghouse.management.commands.load_demo import DEMO_DIR
 
     call_command("load_demo", verbosity=0)
     rows = json.loads((DEMO_DIR / "practices.json").read_text(encoding="utf-8"))

@@ -38,7 +38,7 @@ def test_judged_set_is_balanced_and_names_demo_practices():
     assert len(judged) >= 40
     english = [j for j in judged if j.language == "en"]
     assert len(english) * 2 == len(judged)
-    from practices.management.commands.load_demo import DEMO_DIR, read
+    from clearinghouse.management.commands.load_demo import DEMO_DIR, read
 
     known = {row["slug"] for row in read("practices.json")}
     assert DEMO_DIR.exists()

@@ -10,6 +10,7 @@ from clearinghouse.cache import public_page
 from clearinghouse.pagination import paginate
 from clearinghouse.site_url import absolute_url
 from practices import selectors
+from practices.filters import without_bad_values
 from practices.models import Initiative, Jurisdiction, Publication, Topic
 from practices.publication_filters import PublicationFilter
 
@@ -50,21 +51,35 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @public_page(*PublicationFilter.base_filters, "page")
 def publication_list(request: HttpRequest) -> HttpResponse:
-    filterset = PublicationFilter(request.GET, queryset=Publication.objects.published())
+    # Values a filter cannot use are left out, each named in a notice; the rest applies.
+    filterset, left_out = without_bad_values(
+        PublicationFilter, request.GET, queryset=Publication.objects.published()
+    )
+    # Links to other pages carry the values kept.
+    request.GET = filterset.data
     if not filterset.is_valid():
-        # Bad filter values: say which, with a 400, and list nothing.
+        # Errors that leaving values out did not settle: say which, with a 400.
         return render(
             request,
             "publications/publication_list.html",
-            {"filter": filterset, "page_obj": None, "publications": []},
+            {"filter": filterset, "page_obj": None, "publications": [], "left_out": left_out},
             status=400,
         )
     page = paginate(request, filterset.qs, PUBLICATIONS_PER_PAGE)
-    return render(
+    response = render(
         request,
         "publications/publication_list.html",
-        {"filter": filterset, "page_obj": page, "publications": page.object_list},
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "publications": page.object_list,
+            "left_out": left_out,
+        },
     )
+    if left_out:
+        # Not kept in the page cache: each junk or outdated link would take memory.
+        patch_cache_control(response, no_store=True)
+    return response
 
 
 def publication_json_ld(publication: Publication) -> dict:

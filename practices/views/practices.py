@@ -8,10 +8,12 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    QueryDict,
     StreamingHttpResponse,
 )
 from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
+from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.text import compress_sequence
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -81,9 +83,17 @@ def suggestion_for(
 @require_safe
 @public_page(*filters.PracticeFilter.base_filters, "page")
 def practice_list(request: HttpRequest) -> HttpResponse:
-    filterset = practice_filter(request)
+    # Values a filter cannot use are left out, each named in a notice; the rest applies.
+    raw_query = request.GET
+    filterset, left_out = filters.without_bad_values(
+        filters.PracticeFilter, raw_query, queryset=Practice.objects.published()
+    )
+    # From here on the page (counts, links to other pages, sorting and the export) works
+    # on the values kept.
+    request.GET = filterset.data
     errors = filter_errors(filterset)
     status = 400 if errors else 200
+    errors += left_out
     notices = []
 
     query_text = filterset.search_text
@@ -135,7 +145,7 @@ def practice_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "practices": rows,
         "query": query_text,
-        "query_input": query_text or search.echo(request.GET.get("q")),
+        "query_input": query_text or search.echo(raw_query.get("q")),
         "searching": bool(parsed),
         "suggestion": suggestion_for(request, parsed, selection_params, count),
         "sort": filterset.sort_value,
@@ -159,7 +169,11 @@ def practice_list(request: HttpRequest) -> HttpResponse:
             for key in request.GET
         ),
     }
-    return render(request, "practices/practice_list.html", context, status=status)
+    response = render(request, "practices/practice_list.html", context, status=status)
+    if left_out:
+        # Not kept in the page cache: each junk or outdated link would take memory.
+        patch_cache_control(response, no_store=True)
+    return response
 
 
 def export_cache_key(request: HttpRequest, site_url: str) -> str | None:
@@ -290,8 +304,21 @@ def json_ld(practice: Practice) -> dict:
     return data
 
 
+def back_to_results_url(request: HttpRequest) -> str:
+    """The list the visitor came from (``?back=`` holds its query string), or ""."""
+    back = request.GET.get("back")
+    if back is None:
+        return ""
+    kept = QueryDict(back[:2000]).copy()
+    for key in list(kept):
+        if key not in filters.PracticeFilter.base_filters and key != "page":
+            del kept[key]
+    query = kept.urlencode()
+    return reverse("practices:practice_list") + (f"?{query}" if query else "")
+
+
 @require_safe
-@public_page()
+@public_page("back")
 def practice_detail(request: HttpRequest, slug: str) -> HttpResponse:
     can_preview = request.user.is_authenticated and request.user.has_perm("practices.view_practice")
     visible = Practice.objects.all() if can_preview else Practice.objects.published()
@@ -306,6 +333,7 @@ def practice_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "publications": practice.published_publications,
         "canonical_url": absolute_url(practice.get_absolute_url()),
         "json_ld": json_ld(practice),
+        "back_url": back_to_results_url(request),
     }
     response = render(request, "practices/practice_detail.html", context)
     if preview:
