@@ -544,16 +544,17 @@ def _visible(options: list[FacetOption]) -> list[FacetOption]:
 
 @Field.register_lookup
 class InIdArray(Lookup):
-    """``field__in_id_array=[...]``: the ids sent as one array parameter and unnested, so
-    PostgreSQL matches them with a hashed semi-join (``= ANY`` of a parameter would compare
-    every row with every id; one parameter per id would cost as much to send and plan)."""
+    """``field__in_id_array=[...]``: ``field = ANY(array)``, the ids sent as one array
+    parameter. PostgreSQL plans it with the array's values and matches every row through
+    a hash of them. (``IN (SELECT unnest(...))`` was 2-4 times slower at 100,000 ids:
+    the planner guesses 200 distinct ids and loops over an index for each.)"""
 
     lookup_name = "in_id_array"
     prepare_rhs = False
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} IN (SELECT unnest(%s::bigint[]))", (*lhs_params, list(self.rhs))
+        return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, list(self.rhs))
 
 
 ForeignKey.register_lookup(InIdArray)
