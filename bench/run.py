@@ -549,6 +549,7 @@ def long_tail_facts(published) -> dict:
         "bands": [band.value for band in PopulationBand],
         "practices": slugs[::step][:100],
         "words": title_words(titles, limit=150),
+        "pages": math.ceil(len(slugs) / list_page_size()),
     }
 
 
@@ -570,7 +571,8 @@ def long_tail_urls(facts: dict, count: int = LONG_TAIL_URLS) -> list[str]:
     for i, word in enumerate(words):
         query = {PARAMS["q"]: word, PARAMS["topic"]: topics[i % len(topics)]} if topics else {}
         kinds[2].append("/practices/?" + urlencode(query))
-    kinds[3] = ["/practices/?" + urlencode({PARAMS["page"]: page}) for page in range(2, 400)]
+    last = min(400, tail.get("pages", 400))  # pages past the last one answer 404
+    kinds[3] = ["/practices/?" + urlencode({PARAMS["page"]: page}) for page in range(2, last + 1)]
     # Half details and searches, the rest filtered selections and list pages.
     shares = (0.25, 0.25, 0.3, 0.2)
     urls: list[str] = []

@@ -333,6 +333,12 @@ def test_long_tail_urls_are_distinct_and_mix_every_kind():
     assert run.long_tail_urls(LONG_TAIL_FACTS, count=400) == urls
 
 
+def test_long_tail_asks_no_page_past_the_last():
+    facts = {"long_tail": {**LONG_TAIL_FACTS["long_tail"], "pages": 10}}
+    pages = [u for u in run.long_tail_urls(facts, count=400) if "page=" in u]
+    assert pages == [f"/practices/?page={n}" for n in range(2, 11)]
+
+
 def test_percentile_and_long_tail_summary():
     times = [float(n) for n in range(1, 101)]
     assert run.percentile(times, 0.5) == 50
