@@ -56,6 +56,7 @@ URL_NAMES = [
     "filtered",
     "search",
     "search_filtered",
+    "site_search",
     "deep_page",
     "detail",
     "award",
@@ -64,6 +65,32 @@ URL_NAMES = [
 # Pages whose throughput is held to a share of the floor's (issue 6).
 FLOOR_SHARE = {"filtered": 0.25, "search": 0.25, "search_filtered": 0.25, "detail": 0.5}
 P95_LIMIT_MS = 100.0
+# The cold table (cache off) leaves out the export, whose cost is its size (above).
+COLD_NAMES = [name for name in URL_NAMES if name != "export"]
+# Issue 14: with the cache off, each page's requests per second as a share of the floor's
+# in the same run. At 100k per page; at 1k every page is held to COLD_SHARE_1K.
+COLD_SHARE_100K = {
+    "list": 0.05,
+    "filtered": 0.05,
+    "search": 0.05,
+    "site_search": 0.05,
+    "home": 0.10,
+    "award": 0.10,
+    "detail": 0.15,
+}
+COLD_SHARE_1K = 0.15
+# Issue 14: one request in-process with the cache off, at 100k (milliseconds).
+IN_PROCESS_LIMIT_MS = {
+    "list": 40.0,
+    "filtered": 40.0,
+    "search": 40.0,
+    "home": 20.0,
+    "detail": 20.0,
+    "search_common": 100.0,
+}
+# The long tail: distinct URLs each requested once with the cache on, at 100k.
+LONG_TAIL_URLS = 400
+LONG_TAIL_P90_LIMIT_MS = 150.0
 GROWTH_LIMIT = 2.0
 RSS_LIMIT_MB = 150.0
 
@@ -121,6 +148,7 @@ def choose_urls(facts: dict) -> dict[str, str]:
         + urlencode({PARAMS["q"]: term, PARAMS["topic"]: facts["topic"]})
         + "&"
         + urlencode({PARAMS["country"]: facts["country"]}),
+        "site_search": "/search/?" + urlencode({PARAMS["q"]: term}),
         "deep_page": "/practices/?" + urlencode({PARAMS["page"]: facts["deep_page"]}),
         "detail": f"/practices/{facts['practice']}/",
         "award": f"/awards/{facts['award']}/" if facts.get("award") else "/awards/",
@@ -204,6 +232,7 @@ def evaluate_targets(sizes: dict) -> list[dict]:
                     "ok": share >= FLOOR_SHARE[name],
                 }
             )
+    checks += evaluate_first_visits(sizes)
     rss = large.get("worker_rss_mb") or []
     if rss:
         checks.append(
@@ -216,6 +245,107 @@ def evaluate_targets(sizes: dict) -> list[dict]:
             }
         )
     return checks
+
+
+def evaluate_first_visits(sizes: dict) -> list[dict]:
+    """Issue 14's targets: the cold table's shares of the floor, the in-process times and
+    the long tail's p90."""
+    checks = []
+    for label, size in sizes.items():
+        cold = size.get("cold_urls") or {}
+        floor_rps = cold.get("floor", {}).get("rps")
+        if not floor_rps:
+            continue
+        limits = (
+            COLD_SHARE_100K
+            if label == "100k"
+            else {name: COLD_SHARE_1K for name in COLD_NAMES if name != "floor"}
+        )
+        for name, limit in limits.items():
+            row = cold.get(name, {})
+            if "rps" not in row:
+                continue
+            share = row["rps"] / floor_rps
+            checks.append(
+                {
+                    "target": f"cold at {label}: rps >= {limit:.0%} of the floor",
+                    "url": name,
+                    "value": round(share, 3),
+                    "limit": limit,
+                    "ok": share >= limit,
+                }
+            )
+    large = sizes.get("100k") or {}
+    for name, limit in IN_PROCESS_LIMIT_MS.items():
+        ms = (large.get("in_process_ms") or {}).get(name)
+        if ms is not None:
+            checks.append(
+                {
+                    "target": "one request in-process, cache off, at 100k (ms)",
+                    "url": name,
+                    "value": ms,
+                    "limit": limit,
+                    "ok": ms <= limit,
+                }
+            )
+    tail = large.get("long_tail") or {}
+    if tail.get("requests"):
+        checks.append(
+            {
+                "target": "long tail at 100k, cache on: p90 (ms)",
+                "url": f"{tail['requests']} URLs",
+                "value": tail["p90_ms"],
+                "limit": LONG_TAIL_P90_LIMIT_MS,
+                "ok": tail["p90_ms"] <= LONG_TAIL_P90_LIMIT_MS and not tail.get("errors"),
+            }
+        )
+    return checks
+
+
+def build_cold_table(results: dict) -> str:
+    """The cache-off table: each page's throughput and latency beside the floor's."""
+    sizes = results["sizes"]
+    labels = [label for label in ("1k", "100k") if sizes.get(label, {}).get("cold_urls")]
+    if not labels:
+        return ""
+    header = ["page"]
+    for label in labels:
+        header += [f"{label} req/s", f"{label} share of floor", f"{label} p50/p95/p99 ms"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name in COLD_NAMES:
+        cells = [name]
+        for label in labels:
+            cold = sizes[label]["cold_urls"]
+            row, floor = cold.get(name, {}), cold.get("floor", {}).get("rps")
+            if "rps" in row:
+                share = f"{row['rps'] / floor:.1%}" if floor else "-"
+                cells += [
+                    _fmt(row["rps"], ".1f"),
+                    share,
+                    f"{row['p50_ms']:.0f} / {row['p95_ms']:.0f} / {row['p99_ms']:.0f}",
+                ]
+            else:
+                cells += ["-", "-", row.get("error", "-")]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def build_first_visit_lines(results: dict) -> list[str]:
+    """The long tail and the in-process times, one line per size."""
+    lines = []
+    for label in ("1k", "100k"):
+        size = results["sizes"].get(label)
+        if not size:
+            continue
+        tail = size.get("long_tail") or {}
+        if tail.get("requests"):
+            lines.append(
+                f"Long tail at {label} (cache on, {tail['requests']} distinct URLs once each, "
+                f"{results['config']['connections']} at a time): {tail['rps']:.1f} req/s, "
+                f"p50 {tail['p50_ms']:.0f} ms, p90 {tail['p90_ms']:.0f} ms, "
+                f"p99 {tail['p99_ms']:.0f} ms, {tail['errors']} errors"
+            )
+    return lines
 
 
 def _fmt(value, spec: str = ".0f") -> str:
@@ -269,13 +399,23 @@ def build_table(results: dict) -> str:
     cold = [
         f"Cold, in-process with nothing cached (median of {COLD_REPEATS}), at {label}: "
         + ", ".join(
-            f"{name} {sizes[label]['urls'][name]['cold_ms']:.0f} ms"
+            f"{name} {sizes[label]['in_process_ms'][name]:.0f} ms"
             for name in COLD_URLS
-            if "cold_ms" in sizes[label]["urls"].get(name, {})
+            if name in sizes[label].get("in_process_ms", {})
+        )
+        + (
+            f" (search_common: `q={sizes[label]['common_term']}`)"
+            if sizes[label].get("common_term")
+            else ""
         )
         for label in labels
     ]
-    return "\n".join(lines + [""] + memory + [""] + cold + urls)
+    cold_table = build_cold_table(results)
+    first = []
+    if cold_table:
+        first = ["", "Cold (cache off, `CATALOGUE_CACHE_SECONDS=0`, same run):", "", cold_table]
+    tail = build_first_visit_lines(results)
+    return "\n".join(lines + first + [""] + tail + [""] + memory + [""] + cold + urls)
 
 
 def render_readme_section(results: dict) -> str:
@@ -374,8 +514,11 @@ def gather_facts(page_size: int | None = None) -> dict:
         .values_list("slug", flat=True)
         .first()
     )
+    common = max(matches.items(), key=lambda item: (item[1], item[0]))[0] if matches else "safety"
     return {
         "published": total,
+        "common_term": common,
+        "long_tail": long_tail_facts(published),
         "topic": topic,
         "country": str(country),
         "band": band,
@@ -384,6 +527,70 @@ def gather_facts(page_size: int | None = None) -> dict:
         "award": award,
         "deep_page": deep_page(total, page_size or list_page_size()),
     }
+
+
+def long_tail_facts(published) -> dict:
+    """What the long-tail URLs are built from: every topic, country and band, a hundred
+    practices spread over the catalogue, and the words of a thousand titles."""
+    from practices.models import Jurisdiction, PopulationBand, Topic
+
+    slugs = list(published.order_by("id").values_list("slug", flat=True))
+    step = max(1, len(slugs) // 100)
+    titles = list(published.order_by("-id").values_list("title", flat=True)[:1000])
+    countries = (
+        Jurisdiction.objects.filter(led_practices__in=published)
+        .values_list("country", flat=True)
+        .distinct()
+        .order_by("country")
+    )
+    return {
+        "topics": list(Topic.objects.order_by("slug").values_list("slug", flat=True)),
+        "countries": [str(country) for country in countries],
+        "bands": [band.value for band in PopulationBand],
+        "practices": slugs[::step][:100],
+        "words": title_words(titles, limit=150),
+        "pages": math.ceil(len(slugs) / list_page_size()),
+    }
+
+
+def long_tail_urls(facts: dict, count: int = LONG_TAIL_URLS) -> list[str]:
+    """``count`` distinct URLs of the list, filtered, search and detail kinds, in an order
+    that mixes the kinds (deterministic): a day of first visits."""
+    tail = facts["long_tail"]
+    kinds: list[list[str]] = [[], [], [], []]
+    kinds[0] = [f"/practices/{slug}/" for slug in tail["practices"]]
+    words = tail["words"]
+    for i, word in enumerate(words):  # the list's search and the site search, in turn
+        kinds[1].append(("/practices/?", "/search/?")[i % 2] + urlencode({PARAMS["q"]: word}))
+    topics, countries, bands = tail["topics"], tail["countries"] or ["US"], tail["bands"]
+    for i, topic in enumerate(topics * 4):
+        query = {PARAMS["topic"]: topic, PARAMS["country"]: countries[i % len(countries)]}
+        if i % 2:
+            query[PARAMS["band"]] = bands[i % len(bands)]
+        kinds[2].append("/practices/?" + urlencode(query))
+    for i, word in enumerate(words):
+        query = {PARAMS["q"]: word, PARAMS["topic"]: topics[i % len(topics)]} if topics else {}
+        kinds[2].append("/practices/?" + urlencode(query))
+    last = min(400, tail.get("pages", 400))  # pages past the last one answer 404
+    kinds[3] = ["/practices/?" + urlencode({PARAMS["page"]: page}) for page in range(2, last + 1)]
+    # Half details and searches, the rest filtered selections and list pages.
+    shares = (0.25, 0.25, 0.3, 0.2)
+    urls: list[str] = []
+    seen: set[str] = set()
+    picked = [kind[: math.ceil(count * share)] for kind, share in zip(kinds, shares, strict=True)]
+    for i in range(max(len(kind) for kind in picked)):
+        for kind in picked:
+            if i < len(kind) and kind[i] not in seen:
+                seen.add(kind[i])
+                urls.append(kind[i])
+    for kind in kinds:  # top up when a kind had fewer than its share
+        for url in kind:
+            if len(urls) >= count:
+                break
+            if url not in seen:
+                seen.add(url)
+                urls.append(url)
+    return urls[:count]
 
 
 def count_matches(published, word: str) -> int:
@@ -434,7 +641,17 @@ def count_queries(urls: dict[str, str]) -> dict[str, dict]:
 
 # Pages whose cost with nothing cached (a visitor's first search after a change) is
 # reported, measured in-process; the median of COLD_REPEATS requests.
-COLD_URLS = ("list", "search", "search_filtered")
+COLD_URLS = (
+    "home",
+    "list",
+    "filtered",
+    "search",
+    "search_filtered",
+    "site_search",
+    "detail",
+    "award",
+    "search_common",
+)
 COLD_REPEATS = 5
 
 
@@ -476,12 +693,19 @@ def probe() -> dict:
     facts = gather_facts()
     urls = choose_urls(facts)
     counts = count_queries(urls)
-    for name, ms in cold_times(urls).items():
-        counts[name]["cold_ms"] = ms
+    common = "/practices/?" + urlencode({PARAMS["q"]: facts["common_term"]})
+    for name, ms in cold_times({**urls, "search_common": common}).items():
+        counts.setdefault(name, {"url": common})["cold_ms"] = ms
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         server = cursor.fetchone()[0]
-    return {"facts": facts, "urls": urls, "queries": counts, "postgres": server}
+    return {
+        "facts": {k: v for k, v in facts.items() if k != "long_tail"},
+        "urls": urls,
+        "long_tail": long_tail_urls(facts),
+        "queries": counts,
+        "postgres": server,
+    }
 
 
 # --- Orchestration: databases, gunicorn, wrk ----------------------------------------
@@ -733,20 +957,81 @@ def prepare_size(size: int, label: str, base_url: str, args) -> dict:
     return {"db_url": db_url, "env": env, "cache": cache_label, **found}
 
 
-def measure(prepared: dict[str, dict], wrk: str, args) -> dict[str, dict]:
+def fetch_timed(url: str) -> tuple[float, int | str]:
+    """Milliseconds and status of one GET of ``url``."""
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310
+            response.read()
+            status: int | str = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    except OSError as error:
+        status = str(error)
+    return (time.perf_counter() - started) * 1000, status
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile of ``values`` (share between 0 and 1)."""
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    rank = max(1, math.ceil(share * len(ordered)))
+    return ordered[rank - 1]
+
+
+def summarize_long_tail(times: list[float], statuses: list, seconds: float) -> dict:
+    return {
+        "requests": len(times),
+        "seconds": round(seconds, 2),
+        "rps": round(len(times) / seconds, 2) if seconds else 0.0,
+        "p50_ms": round(percentile(times, 0.5), 1),
+        "p90_ms": round(percentile(times, 0.9), 1),
+        "p99_ms": round(percentile(times, 0.99), 1),
+        "max_ms": round(max(times, default=0.0), 1),
+        "errors": sum(1 for status in statuses if status != 200),
+    }
+
+
+def run_long_tail(base: str, urls: list[str], connections: int) -> dict:
+    """Each URL requested once, ``connections`` at a time (as many as wrk keeps open)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=connections) as pool:
+        done = list(pool.map(fetch_timed, [base + url for url in urls]))
+    seconds = time.perf_counter() - started
+    return summarize_long_tail([ms for ms, _ in done], [status for _, status in done], seconds)
+
+
+def measure_table(
+    prepared: dict[str, dict], wrk: str, args, names: list[str], *, cold: bool = False
+) -> tuple[dict[str, dict], dict]:
     """Serve every size at once and measure URL by URL, alternating sizes, so a change in
-    the machine's load (other work, thermal limits) touches both sizes alike."""
+    the machine's load (other work, thermal limits) touches both sizes alike.
+
+    ``cold`` turns the catalogue cache off (``CATALOGUE_CACHE_SECONDS=0``): no page and no
+    shared computation is kept, so every request does a first visit's work. Otherwise the
+    long tail runs too, on the same warm servers, right after the table."""
     servers = {}
     results = {label: {"urls": {}} for label in prepared}
+    extra = {"CATALOGUE_CACHE_SECONDS": "0"} if cold else {}
+    duration = args.cold_duration if cold else args.duration
+    warm_seconds = args.cold_warm_seconds if cold else args.warm_seconds
+    rounds = 1 if cold else args.warm_rounds
+    tag = "cold" if cold else "warm"
+    long_tail = {}
     try:
         for label, prep in prepared.items():
-            servers[label] = start_gunicorn(prep["db_url"], args.workers, label, prep["env"])
+            servers[label] = start_gunicorn(
+                prep["db_url"], args.workers, f"{label}-{tag}", {**prep["env"], **extra}
+            )
         statuses = {
-            label: warm(servers[label][1], prep["urls"], args.warm_rounds)
+            label: warm(servers[label][1], {n: prep["urls"][n] for n in names}, rounds)
             for label, prep in prepared.items()
         }
-        say("")
-        for name in URL_NAMES:
+        say(f"\n  {tag} table")
+        for name in names:
             for label, prep in prepared.items():
                 url = prep["urls"][name]
                 row = {"url": url, **prep["queries"].get(name, {})}
@@ -754,29 +1039,59 @@ def measure(prepared: dict[str, dict], wrk: str, args) -> dict[str, dict]:
                     row["error"] = f"HTTP {statuses[label].get(name)}"
                     say(f"  {label:>5} {name:16} {row['error']}, not measured: {url}")
                 else:
-                    if args.warm_seconds:
+                    if warm_seconds:
                         # Under the same concurrency, so every worker has served this page.
-                        run_wrk(wrk, servers[label][1] + url, args, duration=args.warm_seconds)
-                    row.update(run_wrk(wrk, servers[label][1] + url, args))
+                        run_wrk(wrk, servers[label][1] + url, args, duration=warm_seconds)
+                    row.update(run_wrk(wrk, servers[label][1] + url, args, duration=duration))
                     say(
                         f"  {label:>5} {name:16} {row['rps']:8.1f} req/s  "
                         f"p95 {row['p95_ms']:8.1f} ms  {row.get('queries')} queries  {url}"
                     )
                 results[label]["urls"][name] = row
-        for label, (proc, _base, _log) in servers.items():
-            results[label]["worker_rss_mb"] = worker_rss_mb(proc.pid)
+        if not cold:
+            for label, (proc, _base, _log) in servers.items():
+                results[label]["worker_rss_mb"] = worker_rss_mb(proc.pid)
+            for label, prep in prepared.items():
+                if args.long_tail and prep.get("long_tail"):
+                    urls = prep["long_tail"][: args.long_tail]
+                    long_tail[label] = {
+                        **run_long_tail(servers[label][1], urls, args.connections),
+                        "urls": urls,
+                    }
+                    row = long_tail[label]
+                    say(
+                        f"  {label:>5} long tail: {row['requests']} URLs once each, "
+                        f"{row['rps']:.1f} req/s, p50 {row['p50_ms']:.0f} ms, "
+                        f"p90 {row['p90_ms']:.0f} ms, {row['errors']} errors"
+                    )
     finally:
         for proc, _base, log in servers.values():
             stop_gunicorn(proc, log)
+    return results, long_tail
+
+
+def measure(prepared: dict[str, dict], wrk: str, args) -> dict[str, dict]:
+    """The warm table and the long tail (cache on), then the cold table (cache off)."""
+    warm_results, long_tail = measure_table(prepared, wrk, args, URL_NAMES)
+    cold_results = {}
+    if args.cold_duration:
+        cold_results, _ = measure_table(prepared, wrk, args, COLD_NAMES, cold=True)
+    results = {}
     for label, prep in prepared.items():
-        results[label].update(
-            {
-                "database": urlsplit(prep["db_url"]).path.lstrip("/"),
-                "facts": prep["facts"],
-                "postgres": prep["postgres"],
-                "cache": prep["cache"],
-            }
-        )
+        results[label] = {
+            **warm_results[label],
+            "cold_urls": cold_results.get(label, {}).get("urls", {}),
+            "long_tail": {k: v for k, v in long_tail.get(label, {}).items() if k != "urls"},
+            "long_tail_urls": long_tail.get(label, {}).get("urls", []),
+            "in_process_ms": {
+                name: row["cold_ms"] for name, row in prep["queries"].items() if "cold_ms" in row
+            },
+            "common_term": prep["facts"].get("common_term"),
+            "database": urlsplit(prep["db_url"]).path.lstrip("/"),
+            "facts": prep["facts"],
+            "postgres": prep["postgres"],
+            "cache": prep["cache"],
+        }
     return results
 
 
@@ -793,6 +1108,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warm-rounds", type=int, default=5)
     parser.add_argument(
         "--warm-seconds", type=int, default=2, help="unmeasured load per URL before its run"
+    )
+    parser.add_argument(
+        "--cold-duration",
+        type=int,
+        default=5,
+        help="seconds of load per URL with the cache off (0: no cold table)",
+    )
+    parser.add_argument(
+        "--cold-warm-seconds", type=int, default=1, help="unmeasured load before each cold run"
+    )
+    parser.add_argument(
+        "--long-tail",
+        type=int,
+        default=LONG_TAIL_URLS,
+        help="distinct URLs requested once each with the cache on (0: none)",
     )
     parser.add_argument("--regenerate", action="store_true", help="rebuild the data")
     parser.add_argument("--output", default=str(RESULTS))

@@ -17,6 +17,7 @@ New public tables join with the migration operation ``TrackCatalogueChanges``.
 import contextvars
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -102,10 +103,76 @@ def cached(name: str, params: Any, build: Callable[[], Any]) -> Any:
         return build()
     key = cache_key(name, params)
     value = cache.get(key, _MISSING)
-    if value is _MISSING:
+    if value is not _MISSING:
+        return value
+    claimed, value = claim_or_wait(key)
+    if value is not _MISSING:
+        return value
+    try:
         value = build()
         cache.set(key, value, timeout)
+    finally:
+        if claimed:
+            release_build(key)
     return value
+
+
+# --- One build per value (no stampede after a change) --------------------------------
+#
+# A change replaces the catalogue version, so every key is new at once and every visitor
+# misses together. The first request to miss a key claims it (``cache.add`` of a short
+# lock, atomic in Redis and in a worker's local memory); the others wait for that one
+# build and then read its result. They never get the previous version's value: a waiter
+# read the new version before it looked, and the builder read the same version before it
+# read any data, so the change is visible to everyone on their next request; at worst a
+# visitor waits for one build of the value instead of doing it too. A waiter builds the
+# value itself if the claim goes away without a value (the builder failed, or its answer
+# may not be stored) or after BUILD_WAIT_SECONDS. With local-memory caches the claim is
+# per worker process; with Redis it covers every worker of every server.
+
+BUILD_LOCK_SECONDS = 30  # a crashed builder's claim expires by itself
+BUILD_WAIT_SECONDS = 10.0
+BUILD_POLL_SECONDS = 0.02
+
+
+def _lock_key(key: str) -> str:
+    return key + ":building"
+
+
+def claim_build(key: str) -> bool:
+    """True when this request is the one to build ``key`` (and must release it)."""
+    return cache.add(_lock_key(key), 1, BUILD_LOCK_SECONDS)
+
+
+def release_build(key: str) -> None:
+    cache.delete(_lock_key(key))
+
+
+def claim_or_wait(key: str, default: Any = _MISSING) -> tuple[bool, Any]:
+    """After a miss of ``key``: ``(True, default)`` when this request is to build it (and
+    release the claim), ``(False, value)`` once another request has stored it, or
+    ``(False, default)`` after BUILD_WAIT_SECONDS (build it, without a claim).
+
+    When a builder ends without storing a value (it failed, or its answer may not be
+    kept), the next waiter claims the key in its turn: still one build at a time."""
+    lock = _lock_key(key)
+    deadline = time.monotonic() + BUILD_WAIT_SECONDS
+    while True:
+        if claim_build(key):
+            return True, default
+        while True:
+            if time.monotonic() >= deadline:
+                return False, default
+            time.sleep(BUILD_POLL_SECONDS)
+            found = cache.get_many([key, lock])
+            if key in found:
+                return False, found[key]
+            if lock not in found:
+                # The value may have been stored just before the claim was released.
+                value = cache.get(key, _MISSING)
+                if value is not _MISSING:
+                    return False, value
+                break
 
 
 def public_page(*params: str):

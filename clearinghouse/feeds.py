@@ -1,6 +1,8 @@
 """Atom feed of new practices, sitemap.xml and robots.txt."""
 
+import math
 import re
+from xml.sax.saxutils import escape
 
 from django.contrib.sitemaps import views as sitemap_views
 from django.contrib.syndication.views import Feed
@@ -87,7 +89,26 @@ practice_feed = require_safe(PracticeFeed())
 
 @require_safe
 def sitemap(request: HttpRequest) -> HttpResponse:
-    return sitemap_views.sitemap(request, sitemaps=SITEMAPS)
+    """The sitemap index: one entry per section file and page (absolute, from SITE_URL)."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    for section, sitemap_class in SITEMAPS.items():
+        site = sitemap_class()
+        location = absolute_url(reverse("sitemap_section", kwargs={"section": section}))
+        pages = max(1, math.ceil(site.url_count() / site.limit))
+        for page in range(1, pages + 1):
+            url = location if page == 1 else f"{location}?p={page}"
+            lines.append(f"<sitemap><loc>{escape(url)}</loc></sitemap>")
+    lines.append("</sitemapindex>")
+    return HttpResponse("\n".join(lines) + "\n", content_type="application/xml")
+
+
+@require_safe
+def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
+    """One section's URLs (a page of them with ``?p=``); 404 for an unknown section."""
+    return sitemap_views.sitemap(request, sitemaps=SITEMAPS, section=section)
 
 
 @require_safe

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 
-from clearinghouse.cache import cache_key
+from clearinghouse.cache import cache_key, claim_or_wait, release_build
 
 request_log = logging.getLogger("clearinghouse.requests")
 database_log = logging.getLogger("clearinghouse.database")
@@ -150,11 +150,17 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        key = getattr(request, "_page_cache_key", None)
-        if key and self.may_store(request, response):
-            headers = [(name, value) for name, value in response.items()]
-            cache.set(key, (response.content, headers), settings.CATALOGUE_CACHE_SECONDS)
+        try:
+            response = self.get_response(request)
+            key = getattr(request, "_page_cache_key", None)
+            if key and self.may_store(request, response):
+                headers = [(name, value) for name, value in response.items()]
+                cache.set(key, (response.content, headers), settings.CATALOGUE_CACHE_SECONDS)
+        finally:
+            # The page is stored (or will not be): requests waiting for it go on.
+            claimed = getattr(request, "_page_build_claimed", None)
+            if claimed:
+                release_build(claimed)
         return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
@@ -178,7 +184,13 @@ class PublicPageCacheMiddleware:
         )
         stored = cache.get(request._page_cache_key)
         if stored is None:
-            return None
+            # After a change every page misses at once: one request builds each page and
+            # the others wait for it (clearinghouse/cache.py, "One build per value").
+            claimed, stored = claim_or_wait(request._page_cache_key, None)
+            if claimed:
+                request._page_build_claimed = request._page_cache_key
+            if stored is None:  # this request builds the page (or waited long enough)
+                return None
         request._page_cache_key = None  # already stored
         content, headers = stored
         response = HttpResponse(content)

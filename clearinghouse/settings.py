@@ -385,6 +385,18 @@ for number, replica_url in enumerate(DATABASE_REPLICA_URLS, start=1):
         "DISABLE_SERVER_SIDE_CURSORS": True,
         "TEST": {"MIRROR": "default"},
     }
+# JIT compilation adds about 15 ms to every large statement and pays off only for long
+# reports (shared/PERFORMANCE-NOTES.md), so the site's connections turn it off with a
+# startup option (DATABASE_JIT=true keeps the server's setting). PgBouncer refuses startup
+# options: behind DATABASE_POOLER_URL, set it on the role instead
+# (ALTER ROLE ... SET jit = off).
+DATABASE_JIT = env_bool("DATABASE_JIT", False)
+if not DATABASE_JIT:
+    for alias, database in DATABASES.items():
+        if alias == "default" and DATABASE_POOLER_URL:
+            continue
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off"]))
 if DATABASE_REPLICA_URLS:
     DATABASE_ROUTERS = ["clearinghouse.routers.ReplicaRouter"]
     MIDDLEWARE.insert(

@@ -1,4 +1,8 @@
-"""sitemap.xml sections: every public page, each with its Spanish alternate."""
+"""Sitemap sections: every public page, each with its Spanish alternate.
+
+``/sitemap.xml`` is an index naming one file per section (``/sitemap-<section>.xml``),
+split into pages of ``limit`` URLs (``?p=2``...) so no file passes the protocol's 50,000.
+"""
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Q
@@ -15,6 +19,14 @@ class BilingualSitemap(Sitemap):
     i18n = True
     alternates = True
     x_default = True
+    # URLs per file (each language counts): the protocol allows at most 50,000.
+    limit = 45_000
+
+    def url_count(self) -> int:
+        """How many URLs the section lists, from one count query (not its rows)."""
+        items = self.items()
+        count = len(items) if isinstance(items, list) else items.count()
+        return count * len(self._languages())
 
     # Every address uses SITE_URL's scheme and host, never the request's.
     def get_protocol(self, protocol=None):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("robots.txt", feeds.robots_txt, name="robots_txt"),
     path("favicon.ico", admin_pages.favicon, name="favicon"),
     path("sitemap.xml", feeds.sitemap, name="sitemap"),
+    path("sitemap-<slug:section>.xml", feeds.sitemap_section, name="sitemap_section"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Before the admin's own "view on site" redirect, which it replaces (admin_views.py).
     path(

@@ -32,6 +32,9 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Field,
+    ForeignKey,
+    Lookup,
     OuterRef,
     Q,
     QuerySet,
@@ -347,9 +350,44 @@ class PracticeFilter(django_filters.FilterSet):
         return queryset
 
     def facet_queryset(self, *groups: str) -> QuerySet:
-        """The published selection with every filter but those of ``groups`` (their counts)."""
+        """The published selection with every filter but those of ``groups`` (their counts).
+
+        When the search is the only filter that narrows, it is matched once per request
+        (``text_match_ids``): every count then reads that list of ids instead of matching
+        the text again over the catalogue, which for a common word costs hundreds of
+        milliseconds per statement. Other filters narrow the selection enough."""
         self.errors  # noqa: B018 - validates the form, so cleaned_data exists
-        return self.filter_queryset(Practice.objects.published(), skip=groups)
+        queryset = Practice.objects.published()
+        if self.only_search_narrows(*groups):
+            text = self.form.cleaned_data["q"]
+            queryset = queryset.filter(any_id("pk", self.text_match_ids(text)))
+            return self.filter_queryset(queryset, skip={*groups, "q"})
+        return self.filter_queryset(queryset, skip=groups)
+
+    def only_search_narrows(self, *groups: str) -> bool:
+        """Whether the search is the one filter (but those of ``groups``) that narrows."""
+        self.errors  # noqa: B018
+        text = self.form.cleaned_data.get("q")
+        return (
+            "q" not in groups
+            and bool(text and self.parsed(text))
+            and not self.narrows(*groups, "q")
+        )
+
+    def text_match_ids(self, text: str) -> list[int]:
+        """Ids of the published practices the search ``text`` finds (one query, kept for
+        the rest of the request)."""
+        memo = self.__dict__.setdefault("_text_match_ids", {})
+        if text not in memo:
+            matches = search.search(Practice.objects.published(), self.parsed(text))
+            memo[text] = list(matches.order_by().values_list("pk", flat=True))
+        return memo[text]
+
+    def count(self) -> int:
+        """How many practices the whole selection holds (reads the search's ids, if any)."""
+        if self.only_search_narrows():
+            return len(self.text_match_ids(self.form.cleaned_data["q"]))
+        return self.qs.count()
 
     def narrows(self, *groups: str) -> bool:
         """Whether a filter other than those of ``groups`` leaves out published practices."""
@@ -504,6 +542,29 @@ def _visible(options: list[FacetOption]) -> list[FacetOption]:
     return [option for option in options if option.count or option.selected]
 
 
+@Field.register_lookup
+class InIdArray(Lookup):
+    """``field__in_id_array=[...]``: ``field = ANY(array)``, the ids sent as one array
+    parameter. PostgreSQL plans it with the array's values and matches every row through
+    a hash of them. (``IN (SELECT unnest(...))`` was 2-4 times slower at 100,000 ids:
+    the planner guesses 200 distinct ids and loops over an index for each.)"""
+
+    lookup_name = "in_id_array"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, list(self.rhs))
+
+
+ForeignKey.register_lookup(InIdArray)
+
+
+def any_id(field: str, ids: list[int]) -> Q:
+    """Rows whose ``field`` is one of ``ids``."""
+    return Q(**{f"{field}__in_id_array": ids})
+
+
 def _ids(selection: QuerySet) -> QuerySet:
     return selection.order_by().values("pk")
 
@@ -522,6 +583,9 @@ def _in_selection(filterset: PracticeFilter, *groups: str, field: str = "practic
     few practices that are not published (NOT IN a short list) is much cheaper than
     matching every row against every published id.
     """
+    if filterset.only_search_narrows(*groups):
+        # The search's ids, straight from the link table: no join to the practices.
+        return any_id(field, filterset.text_match_ids(filterset.form.cleaned_data["q"]))
     if filterset.narrows(*groups):
         return Q(**{f"{field}__in": _ids(filterset.facet_queryset(*groups))})
     return ~Q(**{f"{field}__in": _unpublished_ids()})

@@ -9,7 +9,15 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from clearinghouse.cache import cached
-from practices.models import Department, Initiative, PartnerPair, Practice, Publication, Topic
+from practices.models import (
+    Department,
+    Initiative,
+    PartnerPair,
+    Practice,
+    Publication,
+    PublishingState,
+    Topic,
+)
 
 RELATED_COUNT = 4
 RELATED_CANDIDATES = 200
@@ -134,9 +142,16 @@ def related_practices(practice: Practice) -> list[Practice]:
     return rows_by_id(Practice.objects.published().select_related("lead_jurisdiction"), ids)
 
 
+def unpublished_practice_ids() -> QuerySet:
+    """Ids of practices that are not published: a short list (drafts, review, archive)
+    read from the state index, where the published ones would be the whole catalogue."""
+    return Practice.objects.exclude(state=PublishingState.PUBLISHED).order_by().values("pk")
+
+
 def published_topic_links() -> QuerySet:
-    """Practice–topic links of published practices."""
-    return Practice.topics.through.objects.filter(practice__in=Practice.objects.published())
+    """Practice–topic links of published practices (every link but those of the few
+    unpublished practices: PostgreSQL then never reads the wide practice table)."""
+    return Practice.topics.through.objects.exclude(practice__in=unpublished_practice_ids())
 
 
 def topic_counts() -> dict:
@@ -177,7 +192,7 @@ def topic_tree() -> list[Topic]:
 
 def department_counts() -> dict[int, int]:
     return dict(
-        Practice.departments.through.objects.filter(practice__in=Practice.objects.published())
+        Practice.departments.through.objects.exclude(practice__in=unpublished_practice_ids())
         .values("department_id")
         .annotate(n=Count("practice_id"))
         .values_list("department_id", "n")

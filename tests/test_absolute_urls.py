@@ -75,7 +75,9 @@ def test_feed_sitemap_robots_and_export_ignore_the_host(client, settings):
     feed = client.get("/feeds/practices/", **host).content.decode()
     assert "https://safety.example.org/practices/lights-on/" in feed
     assert 'href="https://safety.example.org/feeds/practices/"' in feed
-    sitemap = client.get("/sitemap.xml", **host).content.decode()
+    index = client.get("/sitemap.xml", **host).content.decode()
+    assert "<loc>https://safety.example.org/sitemap-practices.xml</loc>" in index
+    sitemap = client.get("/sitemap-practices.xml", **host).content.decode()
     assert "<loc>https://safety.example.org/practices/lights-on/</loc>" in sitemap
     assert 'href="https://safety.example.org/es/practices/lights-on/"' in sitemap
     robots = client.get("/robots.txt", **host).content.decode()
@@ -85,7 +87,7 @@ def test_feed_sitemap_robots_and_export_ignore_the_host(client, settings):
     assert "https://safety.example.org/practices/lights-on/" in body
     page = client.get(publication.get_absolute_url(), **host).content.decode()
     assert links(page)["json-ld"] == [f"https://safety.example.org{publication.get_absolute_url()}"]
-    for text in (feed, sitemap, robots, body, page):
+    for text in (feed, index, sitemap, robots, body, page):
         assert "6666" not in text and "testserver" not in text
 
 

@@ -304,6 +304,75 @@ def test_production_settings_have_no_floor():
 
 def test_build_table_reports_cold_search_times():
     results = sample_results()
-    results["sizes"]["100k"]["urls"]["search"] = {"url": "/practices/?q=a", "cold_ms": 181.4}
+    results["sizes"]["100k"]["in_process_ms"] = {"search": 181.4}
     table = run.build_table(results)
     assert "with nothing cached (median of 5), at 100k: search 181 ms" in table
+
+
+LONG_TAIL_FACTS = {
+    "long_tail": {
+        "topics": ["parks", "policing", "youth"],
+        "countries": ["MX", "US"],
+        "bands": ["under-10k", "250k-plus"],
+        "practices": [f"p-{i}" for i in range(100)],
+        "words": [f"word{i}" for i in range(150)],
+    }
+}
+
+
+def test_long_tail_urls_are_distinct_and_mix_every_kind():
+    urls = run.long_tail_urls(LONG_TAIL_FACTS, count=400)
+    assert len(urls) == 400
+    assert len(set(urls)) == 400
+    assert sum(u.startswith("/practices/p-") for u in urls) == 100
+    assert any(u.startswith("/search/?q=") for u in urls)
+    assert any("topic=" in u and "country=" in u for u in urls)
+    assert any("page=" in u for u in urls)
+    # The kinds are interleaved, so a slow stretch does not hit only one kind.
+    assert {u.split("?")[0] for u in urls[:8]} >= {"/practices/p-0/", "/practices/"}
+    assert run.long_tail_urls(LONG_TAIL_FACTS, count=400) == urls
+
+
+def test_long_tail_asks_no_page_past_the_last():
+    facts = {"long_tail": {**LONG_TAIL_FACTS["long_tail"], "pages": 10}}
+    pages = [u for u in run.long_tail_urls(facts, count=400) if "page=" in u]
+    assert pages == [f"/practices/?page={n}" for n in range(2, 11)]
+
+
+def test_percentile_and_long_tail_summary():
+    times = [float(n) for n in range(1, 101)]
+    assert run.percentile(times, 0.5) == 50
+    assert run.percentile(times, 0.9) == 90
+    assert run.percentile([], 0.9) == 0.0
+    summary = run.summarize_long_tail(times, [200] * 99 + [500], seconds=10.0)
+    assert summary["rps"] == 10.0
+    assert (summary["p50_ms"], summary["p90_ms"], summary["p99_ms"]) == (50, 90, 99)
+    assert summary["errors"] == 1
+
+
+def test_first_visit_targets_compare_the_cold_table_with_its_floor():
+    ms = {"p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 3.0}
+    cold = {
+        "floor": {"rps": 1000.0, **ms},
+        "list": {"rps": 60.0, **ms},
+        "home": {"rps": 50.0, **ms},
+    }
+    small = {"floor": {"rps": 1000.0, **ms}, "list": {"rps": 100.0, **ms}}
+    sizes = {
+        "1k": {"urls": {}, "cold_urls": small},
+        "100k": {
+            "urls": {},
+            "cold_urls": cold,
+            "in_process_ms": {"list": 35.0, "home": 25.0},
+            "long_tail": {"requests": 400, "p90_ms": 140.0, "errors": 0},
+        },
+    }
+    checks = {(c["target"], c["url"]): c["ok"] for c in run.evaluate_first_visits(sizes)}
+    assert checks[("cold at 100k: rps >= 5% of the floor", "list")] is True
+    assert checks[("cold at 100k: rps >= 10% of the floor", "home")] is False
+    assert checks[("cold at 1k: rps >= 15% of the floor", "list")] is False
+    assert checks[("one request in-process, cache off, at 100k (ms)", "list")] is True
+    assert checks[("one request in-process, cache off, at 100k (ms)", "home")] is False
+    assert checks[("long tail at 100k, cache on: p90 (ms)", "400 URLs")] is True
+    table = run.build_cold_table({"sizes": sizes})
+    assert "| list | 100.0 | 10.0% |" in table

@@ -111,6 +111,8 @@ SELECTIONS = [
     {"award": "excellence", "topic": "traffic"},
     {"year_from": "2010", "year_to": "2015"},
     {"q": "corridor", "topic": "guns"},
+    {"q": "corridor"},
+    {"q": "corridor", "country": "US"},
     {"q": "!!!"},
     {
         "topic": "violence",
@@ -242,3 +244,16 @@ def test_whole_catalogue_counts_leave_out_the_unpublished_ids(mixed_catalogue):
         assert "= 'published' AND" not in sql
     narrowed = facet_sqls({"country": "US"})
     assert not any('NOT ("U0"."state"' in sql for sql in narrowed)
+
+
+def test_a_search_alone_is_matched_once_for_the_count_and_every_facet(mixed_catalogue):
+    chosen = filterset({"q": "corridor"})
+    chosen.errors  # noqa: B018
+    with CaptureQueriesContext(connection) as queries:
+        total = chosen.count()
+        groups = filters.facets(chosen)
+    assert total == filterset({"q": "corridor"}).qs.count() > 0
+    # One statement matches the text; the count and the facets read its ids.
+    assert sum("@@" in query["sql"] for query in queries.captured_queries) == 1
+    assert len(queries.captured_queries) == 8
+    assert sum(o.count for o in {g.name: g for g in groups}["country"].options) == total

@@ -117,12 +117,25 @@ def test_spanish_feed_links_to_spanish_pages(client):
     assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "es"
 
 
-def sitemap_urls(client) -> tuple[set[str], ET.Element]:
+def sitemap_files(client) -> list[str]:
+    """The files /sitemap.xml (an index) names, as paths."""
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     root = ET.fromstring(response.content)  # noqa: S314 - our own output
-    assert root.tag == f"{SITEMAP}urlset"
-    return {loc.text for loc in root.iter(f"{SITEMAP}loc")}, root
+    assert root.tag == f"{SITEMAP}sitemapindex"
+    return [loc.text.removeprefix("http://testserver") for loc in root.iter(f"{SITEMAP}loc")]
+
+
+def sitemap_urls(client) -> tuple[set[str], list[ET.Element]]:
+    urls, roots = set(), []
+    for path in sitemap_files(client):
+        response = client.get(path)
+        assert response.status_code == 200
+        root = ET.fromstring(response.content)  # noqa: S314 - our own output
+        assert root.tag == f"{SITEMAP}urlset"
+        urls |= {loc.text for loc in root.iter(f"{SITEMAP}loc")}
+        roots.append(root)
+    return urls, roots
 
 
 @pytest.mark.django_db
@@ -146,7 +159,7 @@ def test_sitemap_lists_every_public_page_in_both_languages(client):
         )
         factories.PublicationFactory(state=state, slug=f"hidden-guide-{state}")
 
-    urls, root = sitemap_urls(client)
+    urls, roots = sitemap_urls(client)
 
     base = "http://testserver"
     for path in [
@@ -167,7 +180,7 @@ def test_sitemap_lists_every_public_page_in_both_languages(client):
         assert base + "/es" + path in urls
     assert not [url for url in urls if "hidden" in url]
     # Each URL names its alternates, with x-default.
-    links = root.findall(f"{SITEMAP}url/{XHTML}link")
+    links = [link for root in roots for link in root.findall(f"{SITEMAP}url/{XHTML}link")]
     assert {link.get("hreflang") for link in links} == {"en", "es", "x-default"}
 
 
@@ -178,9 +191,38 @@ def test_sitemap_runs_a_fixed_number_of_queries(client, django_assert_num_querie
         practice = factories.PracticeFactory(published=True, topics=[factories.TopicFactory()])
         factories.PublicationFactory(published=True, practices=[practice])
         factories.AwardFactory()
-    # One query for each of the five model sections.
+    # The index: one count for each of the five model sections; each section: one query.
     with django_assert_num_queries(5):
-        client.get("/sitemap.xml")
+        paths = sitemap_files(client)
+    assert len(paths) == 6
+    for path in paths:
+        with django_assert_num_queries(0 if path.endswith("-pages.xml") else 1):
+            assert client.get(path).status_code == 200
+
+
+@pytest.mark.django_db
+def test_sitemap_index_splits_a_section_into_files_under_the_limit(client, monkeypatch):
+    from clearinghouse.sitemaps import PracticeSitemap
+
+    monkeypatch.setattr(PracticeSitemap, "limit", 4)  # 4 URLs: 2 practices, 2 languages
+    for n in range(5):
+        factories.PracticeFactory(published=True, slug=f"practice-{n}")
+    paths = [p for p in sitemap_files(client) if "practices" in p]
+    assert paths == [
+        "/sitemap-practices.xml",
+        "/sitemap-practices.xml?p=2",
+        "/sitemap-practices.xml?p=3",
+    ]
+    seen = []
+    for path in paths:
+        root = ET.fromstring(client.get(path).content)  # noqa: S314 - our own output
+        locs = [loc.text for loc in root.iter(f"{SITEMAP}loc")]
+        assert len(locs) <= 4
+        seen += locs
+    assert len(seen) == len(set(seen)) == 10
+    assert client.get("/sitemap-practices.xml?p=4").status_code == 404
+    assert client.get("/sitemap-practices.xml?p=nonsense").status_code == 404
+    assert client.get("/sitemap-nothing.xml").status_code == 404
 
 
 @pytest.mark.django_db
