@@ -8,11 +8,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import axe_violations, describe
+from tests.browser.conftest import PHONE, axe_violations, describe, page_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 320, "height": 640}
 PASSWORD = "a long browser password 42"
 
 
@@ -166,15 +165,9 @@ def test_the_new_public_pages_pass_the_accessibility_rules(
     problems = []
 
     def check(name):
-        if page.locator("html").get_attribute("lang") != language:
-            problems.append(f"{name}: <html lang> is not {language}")
-        violations = axe_violations(page)
-        if violations:
-            problems.append(f"{name} ({page.url}):\n{describe(violations)}")
-        if viewport == "phone":
-            width = page.evaluate("document.documentElement.scrollWidth")
-            if width > PHONE["width"]:
-                problems.append(f"{name}: scrolls sideways at 320 px ({width} px wide)")
+        problems.extend(
+            page_problems(page, name, language=language, phone=viewport == "phone", where=page.url)
+        )
 
     try:
         for name, path, status in PUBLIC_PAGES:

@@ -6,11 +6,9 @@ import re
 
 import pytest
 
-from tests.browser.conftest import axe_violations, describe
+from tests.browser.conftest import PHONE, page_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 320, "height": 640}
 
 
 def test_city_manager_finds_a_practice_and_reads_it_in_spanish(page, city_catalogue):
@@ -174,15 +172,9 @@ def test_public_pages_pass_the_accessibility_rules(
             if response.status != expected_status:
                 problems.append(f"{name}: status {response.status}")
                 continue
-            if page.locator("html").get_attribute("lang") != language:
-                problems.append(f"{name}: <html lang> is not {language}")
-            violations = axe_violations(page)
-            if violations:
-                problems.append(f"{name} ({path}):\n{describe(violations)}")
-            if viewport == "phone":
-                width = page.evaluate("document.documentElement.scrollWidth")
-                if width > PHONE["width"]:
-                    problems.append(f"{name}: scrolls sideways at 320 px ({width} px wide)")
+            problems += page_problems(
+                page, name, language=language, phone=viewport == "phone", where=path
+            )
     finally:
         context.close()
     assert not problems, "\n".join(problems)
