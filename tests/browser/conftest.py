@@ -58,11 +58,21 @@ def chromium():
         browser.close()
 
 
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def browser_context(chromium, viewport: str = "desktop"):
+    """A new browser context the size of a desktop screen or (``"phone"``) of ``PHONE``,
+    waiting at most 15 seconds for anything. Close it when done."""
+    context = chromium.new_context(viewport=PHONE if viewport == "phone" else DESKTOP)
+    context.set_default_timeout(15_000)
+    return context
+
+
 @pytest.fixture
 def page(chromium, live_server):
     """A fresh browser page; ``page.base`` is the live server's URL."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
+    context = browser_context(chromium)
     browser_page = context.new_page()
     browser_page.base = live_server.url
     yield browser_page

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import PHONE, axe_violations, describe, page_problems
+from tests.browser.conftest import axe_violations, browser_context, describe, page_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -84,8 +84,7 @@ def sign_in(page, username):
 def test_a_city_applies_and_the_committee_judges(chromium, live_server, cycles):
     from awards.models import Application, Decision, Recognition
 
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
+    context = browser_context(chromium)
     page = context.new_page()
     page.base = live_server.url
     try:
@@ -157,9 +156,7 @@ def test_the_new_public_pages_pass_the_accessibility_rules(
 ):
     from awards.models import Application
 
-    size = PHONE if viewport == "phone" else {"width": 1280, "height": 900}
-    context = chromium.new_context(viewport=size)
-    context.set_default_timeout(15_000)
+    context = browser_context(chromium, viewport)
     page = context.new_page()
     prefix = "" if language == "en" else "/es"
     problems = []

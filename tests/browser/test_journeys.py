@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import PHONE, page_problems
+from tests.browser.conftest import PHONE, browser_context, page_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -159,9 +159,7 @@ STATUS = {"not found": 404, "bad page number": 400}
 def test_public_pages_pass_the_accessibility_rules(
     chromium, live_server, city_catalogue, language, viewport
 ):
-    size = PHONE if viewport == "phone" else {"width": 1280, "height": 900}
-    context = chromium.new_context(viewport=size)
-    context.set_default_timeout(15_000)
+    context = browser_context(chromium, viewport)
     page = context.new_page()
     prefix = "" if language == "en" else "/es"
     problems = []

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import PHONE, page_problems
+from tests.browser.conftest import browser_context, page_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -151,9 +151,7 @@ def vnu_errors(documents: dict[str, str]) -> list[str]:
 def test_tool_pages_pass_axe_and_fit_a_phone(
     chromium, live_server, tools_catalogue, language, viewport
 ):
-    size = PHONE if viewport == "phone" else {"width": 1280, "height": 900}
-    context = chromium.new_context(viewport=size)
-    context.set_default_timeout(15_000)
+    context = browser_context(chromium, viewport)
     page = context.new_page()
     prefix = "" if language == "en" else "/es"
     problems = []
