@@ -10,7 +10,12 @@ from django_countries import countries
 
 from awards.models import Award, AwardCategory, RecognitionLevel
 from awards.services import awards_for_user
-from clearinghouse.publicforms import HoneypotMixin, OptionalPdfField, PublicTextField
+from clearinghouse.publicforms import (
+    HoneypotMixin,
+    OptionalPdfField,
+    PublicTextField,
+    grouped_fields,
+)
 from practices.models import MAX_YEAR, MIN_YEAR, PopulationBand, Practice
 
 
@@ -156,10 +161,7 @@ class ApplicationForm(HoneypotMixin, forms.Form):
 
     def fieldsets(self):
         """The fields in groups, each with its legend."""
-        return [
-            (legend, [self[name] for name in names if name in self.fields])
-            for legend, names in self.FIELDSETS
-        ]
+        return grouped_fields(self, self.FIELDSETS)
 
     def clean_practice_link(self):
         value = self.cleaned_data["practice_link"]

@@ -28,6 +28,39 @@ def xml_text(value: str) -> str:
     return XML_FORBIDDEN.sub(" ", value)
 
 
+def newest_practices(queryset):
+    """The ``FEED_SIZE`` newest practices of ``queryset``, with what their entries show."""
+    return (
+        queryset.select_related("lead_jurisdiction")
+        .prefetch_related("topics")
+        .order_by("-published_at", "-pk")[:FEED_SIZE]
+    )
+
+
+class PracticeEntries:
+    """A feed's entries for practices: title, plain-text summary, dates, the leading
+    jurisdiction as author and the topics as categories. Mixed into a ``Feed``, which
+    gives each entry its link."""
+
+    def item_title(self, practice):
+        return xml_text(practice.title)
+
+    def item_description(self, practice):
+        return xml_text(practice.summary)
+
+    def item_pubdate(self, practice):
+        return practice.published_at
+
+    def item_updateddate(self, practice):
+        return practice.updated_at
+
+    def item_author_name(self, practice):
+        return xml_text(practice.lead_jurisdiction.name)
+
+    def item_categories(self, practice):
+        return [xml_text(topic.display_name) for topic in practice.topics.all()]
+
+
 class TextAtomFeed(Atom1Feed):
     """Atom with each entry's summary sent as plain text (``type="text"``).
 
@@ -42,7 +75,7 @@ class TextAtomFeed(Atom1Feed):
             handler.addQuickElement("summary", item["description"], {"type": "text"})
 
 
-class PracticeFeed(Feed):
+class PracticeFeed(PracticeEntries, Feed):
     feed_type = TextAtomFeed
     title = _("New practices · Public Safety Practices Clearinghouse")
     subtitle = _("Crime-prevention and public-safety programs that local governments ran.")
@@ -55,33 +88,10 @@ class PracticeFeed(Feed):
         return absolute_url(reverse("practice_feed"))
 
     def items(self):
-        return (
-            Practice.objects.published()
-            .select_related("lead_jurisdiction")
-            .prefetch_related("topics")
-            .order_by("-published_at", "-pk")[:FEED_SIZE]
-        )
-
-    def item_title(self, practice):
-        return xml_text(practice.title)
-
-    def item_description(self, practice):
-        return xml_text(practice.summary)
+        return newest_practices(Practice.objects.published())
 
     def item_link(self, practice):
         return absolute_url(practice.get_absolute_url())
-
-    def item_pubdate(self, practice):
-        return practice.published_at
-
-    def item_updateddate(self, practice):
-        return practice.updated_at
-
-    def item_author_name(self, practice):
-        return xml_text(practice.lead_jurisdiction.name)
-
-    def item_categories(self, practice):
-        return [xml_text(topic.display_name) for topic in practice.topics.all()]
 
 
 practice_feed = require_safe(PracticeFeed())

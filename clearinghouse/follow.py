@@ -12,14 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from awards.models import Award
-from clearinghouse.feeds import FEED_SIZE, xml_text
+from clearinghouse.feeds import PracticeEntries, newest_practices, xml_text
 from practices.filters import PracticeFilter
 from practices.models import Practice, Topic
 from practices.views.practices import filter_errors
 from practices.views.tools import filter_summary
 
 
-class SelectionFeed(Feed):
+class SelectionFeed(PracticeEntries, Feed):
     """The newest published practices of a selection (``obj``: a dict with the filterset,
     a title and the list's query)."""
 
@@ -39,33 +39,10 @@ class SelectionFeed(Feed):
         return obj["feed_url"]
 
     def items(self, obj):
-        return (
-            obj["filterset"]
-            .qs.select_related("lead_jurisdiction")
-            .prefetch_related("topics")
-            .order_by("-published_at", "-pk")[:FEED_SIZE]
-        )
-
-    def item_title(self, practice):
-        return xml_text(practice.title)
-
-    def item_description(self, practice):
-        return xml_text(practice.summary)
+        return newest_practices(obj["filterset"].qs)
 
     def item_link(self, practice):
         return practice.get_absolute_url()
-
-    def item_pubdate(self, practice):
-        return practice.published_at
-
-    def item_updateddate(self, practice):
-        return practice.updated_at
-
-    def item_author_name(self, practice):
-        return xml_text(practice.lead_jurisdiction.name)
-
-    def item_categories(self, practice):
-        return [xml_text(topic.display_name) for topic in practice.topics.all()]
 
 
 class PreparedFeed(SelectionFeed):

@@ -12,6 +12,7 @@ Anyone may post these forms, so each one is guarded the same way:
   something filled it in.
 - ``PublicTextField`` and ``OptionalPdfField`` for the fields: a length limit on every
   text, and a PDF checked by content and size exactly as publication PDFs are.
+- ``grouped_fields(form, groups)`` to show the fields under headings (legends).
 - ``fingerprint(...)`` of what was sent, stored with the record under a unique
   constraint, so a second identical submission is recognised.
 - ``send_confirmation(...)`` after the record is saved: a plain-text email through
@@ -105,6 +106,15 @@ class OptionalPdfField(forms.FileField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("widget", forms.FileInput(attrs={"accept": "application/pdf,.pdf"}))
         super().__init__(validators=[validate_public_pdf], max_length=200, **kwargs)
+
+
+def grouped_fields(form, groups):
+    """The bound fields of ``form`` in groups: ``[(heading, [bound field, ...]), ...]``
+    from ``[(heading, [field name, ...]), ...]``. Names the form does not have are left out."""
+    return [
+        (heading, [form[name] for name in names if name in form.fields])
+        for heading, names in groups
+    ]
 
 
 # --- Before the form is read: size and rate ------------------------------------------

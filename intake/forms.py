@@ -9,7 +9,12 @@ form is in its own language.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clearinghouse.publicforms import HoneypotMixin, OptionalPdfField, PublicTextField
+from clearinghouse.publicforms import (
+    HoneypotMixin,
+    OptionalPdfField,
+    PublicTextField,
+    grouped_fields,
+)
 from intake.links import MAX_URL_LENGTH, count_links, parse_source_lines
 from intake.models import Adoption, AdoptionOutcome, Correction, CorrectionField, Submission
 from practices.models import MAX_YEAR, MIN_YEAR, Department, Topic
@@ -198,32 +203,6 @@ class SubmissionForm(RequiredContact, PublicForm):
         ]
         labels = {"jurisdiction_kind": _("Kind of government"), "country": _("Country")}
 
-    field_order = [
-        "title",
-        "summary",
-        "problem",
-        "approach",
-        "results",
-        "cost_notes",
-        "topics",
-        "departments",
-        "other_departments",
-        "partners",
-        "jurisdiction_name",
-        "jurisdiction_kind",
-        "country",
-        "region",
-        "population",
-        "year_started",
-        "year_ended",
-        "source_links",
-        "document",
-        "contact_name",
-        "contact_role",
-        "contact_email",
-        "contact_phone",
-    ]
-
     # Fields shown together under one heading on the page.
     SECTIONS = [
         (_("The practice"), ["title", "summary", "problem", "approach", "results", "cost_notes"]),
@@ -244,6 +223,9 @@ class SubmissionForm(RequiredContact, PublicForm):
         (_("Contact"), ["contact_name", "contact_role", "contact_email", "contact_phone"]),
     ]
 
+    # The order of the fields is the order of the sections.
+    field_order = [name for _heading, names in SECTIONS for name in names]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Values are the English names (what the curators match on); labels are shown in
@@ -258,7 +240,7 @@ class SubmissionForm(RequiredContact, PublicForm):
         self.fields["jurisdiction_name"].widget.attrs["autocomplete"] = "off"
 
     def sections(self):
-        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
+        return grouped_fields(self, self.SECTIONS)
 
     def clean_source_links(self):
         text = self.cleaned_data.get("source_links", "")

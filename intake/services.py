@@ -111,6 +111,17 @@ def match_jurisdiction(*, name: str, country, region: str, kind: str, population
     return jurisdiction, True
 
 
+def sender_jurisdiction(item: Submission | Adoption):
+    """``match_jurisdiction`` for the place a submission or adoption report names."""
+    return match_jurisdiction(
+        name=item.jurisdiction_name,
+        country=item.country,
+        region=item.region,
+        kind=item.jurisdiction_kind,
+        population=item.population,
+    )
+
+
 # --- History --------------------------------------------------------------------------
 
 
@@ -163,13 +174,7 @@ def accept_submission(submission: Submission, *, user) -> AcceptResult:
     """Create a draft practice pre-filled from the submission and link the two."""
     with transaction.atomic():
         current = _locked(submission)
-        jurisdiction, created = match_jurisdiction(
-            name=current.jurisdiction_name,
-            country=current.country,
-            region=current.region,
-            kind=current.jurisdiction_kind,
-            population=current.population,
-        )
+        jurisdiction, created = sender_jurisdiction(current)
         topics, unmatched_topics = match_by_name(Topic, names(current.topic_names))
         departments, unmatched_departments = match_by_name(
             Department, names(current.department_names)
@@ -268,13 +273,7 @@ def accept_adoption(adoption: Adoption, *, user) -> AcceptResult:
     """Approve an adoption report: it shows on the practice page from now on."""
     with transaction.atomic():
         current = _locked(adoption)
-        jurisdiction, created = match_jurisdiction(
-            name=current.jurisdiction_name,
-            country=current.country,
-            region=current.region,
-            kind=current.jurisdiction_kind,
-            population=current.population,
-        )
+        jurisdiction, created = sender_jurisdiction(current)
         current.jurisdiction = jurisdiction
         _finish(adoption, current, state=IntakeState.ACCEPTED, user=user)
         log(user, current, gettext("Approved: shown on the practice page."))

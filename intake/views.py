@@ -88,37 +88,44 @@ def share(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def suggest_correction(request: HttpRequest, slug: str) -> HttpResponse:
+def _handle_about_practice(
+    request: HttpRequest, slug: str, form_class, *, scope: str, template: str
+) -> HttpResponse:
+    """``_handle`` for a form about one published practice: the item is linked to it."""
     practice = _published_practice(slug)
 
-    def prepare(item: Correction) -> None:
+    def prepare(item: Correction | Adoption) -> None:
         item.practice = practice
 
     return _handle(
         request,
-        CorrectionForm,
-        scope="intake-correction",
-        template="intake/correction.html",
+        form_class,
+        scope=scope,
+        template=template,
         context={"practice": practice},
         prepare=prepare,
     )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def report_adoption(request: HttpRequest, slug: str) -> HttpResponse:
-    practice = _published_practice(slug)
-
-    def prepare(item: Adoption) -> None:
-        item.practice = practice
-
-    return _handle(
+def suggest_correction(request: HttpRequest, slug: str) -> HttpResponse:
+    return _handle_about_practice(
         request,
+        slug,
+        CorrectionForm,
+        scope="intake-correction",
+        template="intake/correction.html",
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_adoption(request: HttpRequest, slug: str) -> HttpResponse:
+    return _handle_about_practice(
+        request,
+        slug,
         AdoptionForm,
         scope="intake-adoption",
         template="intake/adoption.html",
-        context={"practice": practice},
-        prepare=prepare,
     )
 
 

@@ -10,6 +10,8 @@ import shutil
 
 import pytest
 
+PHONE = {"width": 320, "height": 640}
+
 CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
 INSTALL_HINT = "install it with: sudo apt-get install -y chromium"
 
@@ -56,11 +58,21 @@ def chromium():
         browser.close()
 
 
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def browser_context(chromium, viewport: str = "desktop"):
+    """A new browser context the size of a desktop screen or (``"phone"``) of ``PHONE``,
+    waiting at most 15 seconds for anything. Close it when done."""
+    context = chromium.new_context(viewport=PHONE if viewport == "phone" else DESKTOP)
+    context.set_default_timeout(15_000)
+    return context
+
+
 @pytest.fixture
 def page(chromium, live_server):
     """A fresh browser page; ``page.base`` is the live server's URL."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
+    context = browser_context(chromium)
     browser_page = context.new_page()
     browser_page.base = live_server.url
     yield browser_page
@@ -90,6 +102,23 @@ def describe(violations: list[dict]) -> str:
         targets = [", ".join(node["target"]) for node in violation["nodes"][:5]]
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
     return "\n".join(lines)
+
+
+def page_problems(browser_page, name: str, *, language: str, phone: bool, where: str) -> list[str]:
+    """What is wrong with the page in view, each as a line naming it: ``<html lang>`` is
+    not ``language``, axe finds violations (``where`` says which address), or, on a phone,
+    the page scrolls sideways at the phone's width."""
+    problems = []
+    if browser_page.locator("html").get_attribute("lang") != language:
+        problems.append(f"{name}: <html lang> is not {language}")
+    violations = axe_violations(browser_page)
+    if violations:
+        problems.append(f"{name} ({where}):\n{describe(violations)}")
+    if phone:
+        width = browser_page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            problems.append(f"{name}: scrolls sideways at {PHONE['width']} px ({width} px wide)")
+    return problems
 
 
 @pytest.fixture

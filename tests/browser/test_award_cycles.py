@@ -8,11 +8,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import axe_violations, describe
+from tests.browser.conftest import axe_violations, browser_context, describe, page_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 320, "height": 640}
 PASSWORD = "a long browser password 42"
 
 
@@ -85,8 +84,7 @@ def sign_in(page, username):
 def test_a_city_applies_and_the_committee_judges(chromium, live_server, cycles):
     from awards.models import Application, Decision, Recognition
 
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
+    context = browser_context(chromium)
     page = context.new_page()
     page.base = live_server.url
     try:
@@ -158,23 +156,15 @@ def test_the_new_public_pages_pass_the_accessibility_rules(
 ):
     from awards.models import Application
 
-    size = PHONE if viewport == "phone" else {"width": 1280, "height": 900}
-    context = chromium.new_context(viewport=size)
-    context.set_default_timeout(15_000)
+    context = browser_context(chromium, viewport)
     page = context.new_page()
     prefix = "" if language == "en" else "/es"
     problems = []
 
     def check(name):
-        if page.locator("html").get_attribute("lang") != language:
-            problems.append(f"{name}: <html lang> is not {language}")
-        violations = axe_violations(page)
-        if violations:
-            problems.append(f"{name} ({page.url}):\n{describe(violations)}")
-        if viewport == "phone":
-            width = page.evaluate("document.documentElement.scrollWidth")
-            if width > PHONE["width"]:
-                problems.append(f"{name}: scrolls sideways at 320 px ({width} px wide)")
+        problems.extend(
+            page_problems(page, name, language=language, phone=viewport == "phone", where=page.url)
+        )
 
     try:
         for name, path, status in PUBLIC_PAGES:

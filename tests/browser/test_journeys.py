@@ -6,11 +6,9 @@ import re
 
 import pytest
 
-from tests.browser.conftest import axe_violations, describe
+from tests.browser.conftest import PHONE, browser_context, page_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 320, "height": 640}
 
 
 def test_city_manager_finds_a_practice_and_reads_it_in_spanish(page, city_catalogue):
@@ -161,9 +159,7 @@ STATUS = {"not found": 404, "bad page number": 400}
 def test_public_pages_pass_the_accessibility_rules(
     chromium, live_server, city_catalogue, language, viewport
 ):
-    size = PHONE if viewport == "phone" else {"width": 1280, "height": 900}
-    context = chromium.new_context(viewport=size)
-    context.set_default_timeout(15_000)
+    context = browser_context(chromium, viewport)
     page = context.new_page()
     prefix = "" if language == "en" else "/es"
     problems = []
@@ -174,15 +170,9 @@ def test_public_pages_pass_the_accessibility_rules(
             if response.status != expected_status:
                 problems.append(f"{name}: status {response.status}")
                 continue
-            if page.locator("html").get_attribute("lang") != language:
-                problems.append(f"{name}: <html lang> is not {language}")
-            violations = axe_violations(page)
-            if violations:
-                problems.append(f"{name} ({path}):\n{describe(violations)}")
-            if viewport == "phone":
-                width = page.evaluate("document.documentElement.scrollWidth")
-                if width > PHONE["width"]:
-                    problems.append(f"{name}: scrolls sideways at 320 px ({width} px wide)")
+            problems += page_problems(
+                page, name, language=language, phone=viewport == "phone", where=path
+            )
     finally:
         context.close()
     assert not problems, "\n".join(problems)

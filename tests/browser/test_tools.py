@@ -10,11 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import axe_violations, describe
+from tests.browser.conftest import browser_context, page_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 320, "height": 640}
 
 
 @pytest.fixture
@@ -153,9 +151,7 @@ def vnu_errors(documents: dict[str, str]) -> list[str]:
 def test_tool_pages_pass_axe_and_fit_a_phone(
     chromium, live_server, tools_catalogue, language, viewport
 ):
-    size = PHONE if viewport == "phone" else {"width": 1280, "height": 900}
-    context = chromium.new_context(viewport=size)
-    context.set_default_timeout(15_000)
+    context = browser_context(chromium, viewport)
     page = context.new_page()
     prefix = "" if language == "en" else "/es"
     problems = []
@@ -165,15 +161,9 @@ def test_tool_pages_pass_axe_and_fit_a_phone(
             if response.status != 200:
                 problems.append(f"{name}: status {response.status}")
                 continue
-            if page.locator("html").get_attribute("lang") != language:
-                problems.append(f"{name}: <html lang> is not {language}")
-            violations = axe_violations(page)
-            if violations:
-                problems.append(f"{name} ({path}):\n{describe(violations)}")
-            if viewport == "phone":
-                width = page.evaluate("document.documentElement.scrollWidth")
-                if width > PHONE["width"]:
-                    problems.append(f"{name}: scrolls sideways at 320 px ({width} px wide)")
+            problems += page_problems(
+                page, name, language=language, phone=viewport == "phone", where=path
+            )
     finally:
         context.close()
     assert not problems, "\n".join(problems)
