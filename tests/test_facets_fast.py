@@ -13,7 +13,7 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
-from practices import filters
+from practices import facets, filters
 from practices.models import EvidenceRating, PopulationBand, Practice, PublishingState
 from tests.factories import (
     AwardFactory,
@@ -130,7 +130,7 @@ SELECTIONS = [
 
 @pytest.mark.parametrize("data", SELECTIONS, ids=lambda data: "&".join(data) or "everything")
 def test_each_count_is_what_ticking_that_option_alone_shows(mixed_catalogue, data):
-    groups = filters.facets(filterset(data))
+    groups = facets.facets(filterset(data))
     assert [group.name for group in groups] == [
         "topic",
         "department",
@@ -155,7 +155,7 @@ def test_each_count_is_what_ticking_that_option_alone_shows(mixed_catalogue, dat
 
 
 def test_hidden_practices_count_nowhere(mixed_catalogue):
-    everything = {group.name: group for group in filters.facets(filterset({}))}
+    everything = {group.name: group for group in facets.facets(filterset({}))}
     published = Practice.objects.published()
     # Every published practice has one rating, one awarded state and one country.
     for name in ("evidence", "awarded", "country"):
@@ -163,7 +163,7 @@ def test_hidden_practices_count_nowhere(mixed_catalogue):
     hidden = Practice.objects.exclude(state=PublishingState.PUBLISHED)
     assert hidden.count() == 12
     Practice.objects.filter(pk__in=hidden).delete()
-    after = {group.name: group for group in filters.facets(filterset({}))}
+    after = {group.name: group for group in facets.facets(filterset({}))}
     for name, group in everything.items():
         assert [(o.value, o.count) for o in group.options] == [
             (o.value, o.count) for o in after[name].options
@@ -171,7 +171,7 @@ def test_hidden_practices_count_nowhere(mixed_catalogue):
 
 
 def test_departments_and_awards_are_listed_in_their_own_order(mixed_catalogue):
-    groups = {group.name: group for group in filters.facets(filterset({}))}
+    groups = {group.name: group for group in facets.facets(filterset({}))}
     assert [o.value for o in groups["department"].options] == ["libraries", "parks", "police"]
     assert [o.value for o in groups["award"].options] == ["excellence", "prize"]
 
@@ -181,7 +181,7 @@ def test_seven_queries_whatever_the_selection(mixed_catalogue, django_assert_num
     chosen = filterset(data)
     chosen.errors  # noqa: B018 - the form's own look-ups are not facet queries
     with django_assert_num_queries(7):
-        filters.facets(chosen)
+        facets.facets(chosen)
 
 
 def test_narrows_ignores_what_keeps_every_practice(db):
@@ -200,7 +200,7 @@ def facet_sqls(data: dict) -> list[str]:
     chosen = filterset(data)
     chosen.errors  # noqa: B018
     with CaptureQueriesContext(connection) as queries:
-        filters.facets(chosen)
+        facets.facets(chosen)
     return [query["sql"] for query in queries.captured_queries]
 
 
@@ -251,7 +251,7 @@ def test_a_search_alone_is_matched_once_for_the_count_and_every_facet(mixed_cata
     chosen.errors  # noqa: B018
     with CaptureQueriesContext(connection) as queries:
         total = chosen.count()
-        groups = filters.facets(chosen)
+        groups = facets.facets(chosen)
     assert total == filterset({"q": "corridor"}).qs.count() > 0
     # One statement matches the text; the count and the facets read its ids.
     assert sum("@@" in query["sql"] for query in queries.captured_queries) == 1

@@ -409,7 +409,7 @@ def test_rejected_search_text_is_kept_in_the_box_without_nul(client, catalogue):
 def test_facet_counts_are_grouped_by_thousands():
     from django.template.loader import render_to_string
 
-    from practices.filters import Facet, FacetOption
+    from practices.facets import Facet, FacetOption
 
     html = render_to_string(
         "practices/_facets.html",

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 from clearinghouse.cache import cache_key, cached, public_page
 from clearinghouse.pagination import CountedPaginator, parse_page
 from clearinghouse.site_url import absolute_url
-from practices import csvio, filters, search, selectors
+from practices import csvio, facets, filters, search, selectors
 from practices.models import Practice
 
 PAGE_SIZE = 20
@@ -134,14 +134,14 @@ def practice_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.page_rows(selection, number, PAGE_SIZE)
     search.attach_headlines(rows, parsed)
     page = Page(rows, number, paginator)
-    facets = cached(
+    facet_groups = cached(
         "practice_list_facets",
         {"selection": selection_params, "language": get_language()},
-        lambda: filters.facets(filterset),
+        lambda: facets.facets(filterset),
     )
     context = {
         "filter": filterset,
-        "facets": facets,
+        "facets": facet_groups,
         "page_obj": page,
         "practices": rows,
         "query": query_text,
