@@ -140,7 +140,7 @@ PUBLIC_URLS = [
     ("intake:adoption", "practice", {}),
 ]
 # Public URLs that show no text from records or visitors.
-NO_TEXT = {"healthz", "robots_txt", "sitemap", "publication_file", "favicon"}
+NO_TEXT = {"healthz", "robots_txt", "sitemap", "sitemap_section", "publication_file", "favicon"}
 # Pages swept with hostile text by their own tests, which build the records they need:
 # award cycles and judging (tests/test_award_applications.py, test_award_judging_
 # permissions.py) and the intake receipts (tests/test_intake_hostile.py).
