@@ -145,7 +145,9 @@ def choose_urls(facts: dict) -> dict[str, str]:
         "filtered": "/practices/?" + urlencode(filters),
         "search": "/practices/?" + urlencode({PARAMS["q"]: term}),
         "search_filtered": "/practices/?"
-        + urlencode({PARAMS["q"]: term, PARAMS["topic"]: facts["topic"]})
+        + urlencode(
+            {PARAMS["q"]: facts.get("filtered_term", term), PARAMS["topic"]: facts["topic"]}
+        )
         + "&"
         + urlencode({PARAMS["country"]: facts["country"]}),
         "site_search": "/search/?" + urlencode({PARAMS["q"]: term}),
@@ -515,6 +517,7 @@ def gather_facts(page_size: int | None = None) -> dict:
         .first()
     )
     common = max(matches.items(), key=lambda item: (item[1], item[0]))[0] if matches else "safety"
+    term = choose_term(matches, total)
     return {
         "published": total,
         "common_term": common,
@@ -522,11 +525,36 @@ def gather_facts(page_size: int | None = None) -> dict:
         "topic": topic,
         "country": str(country),
         "band": band,
-        "term": choose_term(matches, total),
+        "term": term,
+        "filtered_term": filtered_term(in_topic, country, matches, term, total),
         "practice": practice,
         "award": award,
         "deep_page": deep_page(total, page_size or list_page_size()),
     }
+
+
+def filtered_term(in_topic, country: str, matches: dict[str, int], term: str, total: int) -> str:
+    """The word searched within the topic and country: ``term`` when it finds more than a
+    few practices there, otherwise the word nearest the same share that does.
+
+    A search that finds only a few practices also looks for a spelling suggestion (one
+    more query), so a word that finds a few at one size and many at the other would make
+    the two sizes' query counts differ for a reason that has nothing to do with size.
+    """
+    try:
+        from practices.search import FEW_RESULTS
+    except ImportError:
+        return term
+    in_place = in_topic.filter(lead_jurisdiction__country=country)
+    candidates = {word: n for word, n in matches.items() if n > 0}
+    while candidates:
+        word = choose_term(candidates, total)
+        if word not in candidates:
+            break
+        if count_matches(in_place, word) > FEW_RESULTS:
+            return word
+        del candidates[word]
+    return term
 
 
 def long_tail_facts(published) -> dict:
@@ -881,6 +909,9 @@ def run_wrk(wrk: str, url: str, args, duration: int | None = None) -> dict:
         "--timeout",
         "10s",
         "--latency",
+        # As every browser does: the CSV export is then sent (and kept) compressed.
+        "-H",
+        "Accept-Encoding: gzip",
         "-s",
         str(LUA),
         url,

@@ -376,3 +376,32 @@ def test_first_visit_targets_compare_the_cold_table_with_its_floor():
     assert checks[("long tail at 100k, cache on: p90 (ms)", "400 URLs")] is True
     table = run.build_cold_table({"sizes": sizes})
     assert "| list | 100.0 | 10.0% |" in table
+
+
+def test_search_filtered_uses_its_own_word_when_given():
+    urls = run.choose_urls({**FACTS, "filtered_term": "parks"})
+    assert urls["search"] == "/practices/?q=lighting"
+    assert urls["search_filtered"] == "/practices/?q=parks&topic=youth-violence&country=US"
+
+
+@pytest.mark.django_db
+def test_filtered_term_finds_more_than_a_few_within_the_topic_and_country():
+    from practices.models import Practice
+
+    topic = TopicFactory(slug="busy")
+    town = JurisdictionFactory(country="MX", population=8_000)
+    elsewhere = JurisdictionFactory(country="US", population=300_000)
+    for n in range(6):
+        PracticeFactory(published=True, title=f"Lighting {n}", lead_jurisdiction=elsewhere)
+    PracticeFactory(published=True, title="Lighting here", topics=[topic], lead_jurisdiction=town)
+    for n in range(4):
+        PracticeFactory(
+            published=True, title=f"Pocket parks {n}", topics=[topic], lead_jurisdiction=town
+        )
+    published = Practice.objects.published()
+    in_topic = published.filter(topics__slug="busy")
+    matches = {"lighting": 7, "parks": 4}
+
+    assert run.filtered_term(in_topic, "MX", matches, "lighting", 11) == "parks"
+    # Nothing finds more than a few there: the general word stays.
+    assert run.filtered_term(in_topic, "MX", {"lighting": 7}, "lighting", 11) == "lighting"

@@ -1,6 +1,7 @@
 """A repeated download of the same selection comes from the shared cache, whole, and a
 curator's change drops it."""
 
+import gzip
 import uuid
 
 import pytest
@@ -83,3 +84,40 @@ def test_without_a_shared_cache_downloads_are_not_kept(client, catalogue):
     download(client, URL)
     _body, queries = download(client, URL)
     assert queries > 0
+
+
+def body_of(response) -> bytes:
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def test_kept_download_is_compressed_once_and_serves_both_kinds_of_client(
+    client, catalogue, redis_cache
+):
+    gzip_header = {"Accept-Encoding": "gzip"}
+    first = client.get(URL, headers=gzip_header)
+    assert first["Content-Encoding"] == "gzip"
+    packed = body_of(first)
+    kept = cache.get(views.export_cache_key(first.wsgi_request, views.settings.SITE_URL))
+    # What is kept is the compressed download itself.
+    assert kept == packed
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(URL, headers=gzip_header)
+        assert not again.streaming
+        assert body_of(again) == packed
+        assert again["Content-Encoding"] == "gzip"
+    assert not any('"practices_practice"' in q["sql"] for q in queries.captured_queries)
+
+    plain, plain_queries = download(client, URL)
+    assert plain_queries == 0
+    assert plain == gzip.decompress(packed)
+    assert plain.count(b"Lighting ") == 3
+
+
+def test_a_plain_first_download_is_kept_for_compressing_clients(client, catalogue, redis_cache):
+    plain, _queries = download(client, URL)
+    response = client.get(URL, headers={"Accept-Encoding": "gzip"})
+    assert not response.streaming
+    assert gzip.decompress(body_of(response)) == plain
