@@ -1,43 +1,33 @@
 """Facet counts of the public practice list: how many practices each filter option gives.
 
-Each group's counts are the selection with every filter applied except the group's own
-(``PracticeFilter.facet_queryset``), so each option shows how many practices it would
-give. The counts are built to stay cheap at 100,000 practices: they read narrow indexes
-(the published ids with their lead jurisdiction, rating and year, and the many-to-many
-tables), count over the whole published catalogue by leaving out the few practices that
-are not published, and take country, region, population, evidence and awards from one
-pass.
+Each group's counts are the selection with every filter applied except the group's own, so
+each option shows how many practices ticking it would give.
+
+The counts read the *facet index* that PostgreSQL keeps (migration
+``clearinghouse/0003_catalogue_facets``): ``catalogue_facet_row``, one narrow row per
+published practice (its topics with their parent topics, departments, awards, the lead
+jurisdiction's country, region and population band, the rating and the start year), and
+``catalogue_facet_count``, the whole catalogue's counts per option. Triggers keep both
+current in the same transaction as any change. So the unfiltered list reads its counts as
+they are, and any other selection is counted in one statement over the narrow rows.
 """
 
 from collections import Counter
 from typing import NamedTuple
 
-from django.db.models import (
-    BigIntegerField,
-    BooleanField,
-    Case,
-    CharField,
-    Count,
-    ExpressionWrapper,
-    F,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db import connections
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from practices.filters import AwardedChoice, MultipleTextField, PracticeFilter, any_id
-from practices.models import (
-    Department,
-    EvidenceRating,
-    PopulationBand,
-    Practice,
-    PublishingState,
-    Topic,
+from clearinghouse.routers import read_database
+from practices.filters import AwardedChoice, MultipleTextField, PracticeFilter
+from practices.models import Department, EvidenceRating, PopulationBand, Topic
+from practices.selectors import (
+    FACET_ROW_TABLE,
+    adopted_practice_ids,
+    award_model,
+    catalogue_counts,
 )
-from practices.selectors import award_model, recognition_model
 
 
 class FacetOption:
@@ -73,68 +63,149 @@ def _visible(options: list[FacetOption]) -> list[FacetOption]:
     return [option for option in options if option.count or option.selected]
 
 
-def _ids(selection: QuerySet) -> QuerySet:
-    return selection.order_by().values("pk")
+# --- Counting --------------------------------------------------------------------------
+
+# Groups counted from the rows, and the column each reads. The array columns are unnested.
+ARRAY_GROUPS = {"topic": "topic_ids", "department": "department_ids", "award": "award_ids"}
+SCALAR_GROUPS = {
+    "country": "country",
+    "region": "region",
+    "population": "band",
+    "evidence": "rating",
+}
+FACET_GROUPS = (*ARRAY_GROUPS, *SCALAR_GROUPS, "awarded")
 
 
-def _unpublished_ids() -> QuerySet:
-    """Practices that are not published: the exact complement of ``published()`` (the state
-    is never null). Read from a small partial index; only ever used to leave them out."""
-    return Practice.objects.exclude(state=PublishingState.PUBLISHED).order_by().values("pk")
+class Condition(NamedTuple):
+    sql: str
+    params: list
 
 
-def _in_selection(filterset: PracticeFilter, *groups: str, field: str = "practice_id") -> Q:
-    """Rows (of a table pointing at practices through ``field``) whose practice is in the
-    selection for ``groups``' counts.
+def _group_conditions(filterset: PracticeFilter) -> dict[str, Condition]:
+    """The condition each facet group's filter puts on a row, for the groups filtered."""
+    data = filterset.form.cleaned_data
+    conditions = {}
+    for group, column in ARRAY_GROUPS.items():
+        chosen = data.get(group)
+        if chosen:
+            ids = sorted(item.pk for item in chosen)
+            conditions[group] = Condition(f"{column} && %s::bigint[]", [ids])
+    for group, column in SCALAR_GROUPS.items():
+        accepted = filterset.accepted(group)
+        if accepted is not None:
+            conditions[group] = Condition(f"{column} = ANY(%s::text[])", [sorted(accepted)])
+    awarded = filterset.accepted("awarded")
+    if awarded is not None:
+        sign = ">" if AwardedChoice.YES in awarded else "="
+        conditions["awarded"] = Condition(f"cardinality(award_ids) {sign} 0", [])
+    return conditions
 
-    With no other filter that selection is the whole published catalogue: leaving out the
-    few practices that are not published (NOT IN a short list) is much cheaper than
-    matching every row against every published id.
+
+def _other_conditions(filterset: PracticeFilter) -> list[Condition]:
+    """Conditions of the filters that have no facet group: years, the search, adoption."""
+    data = filterset.form.cleaned_data
+    conditions = []
+    if data.get("year_from") is not None:
+        conditions.append(Condition("year_started >= %s", [data["year_from"]]))
+    if data.get("year_to") is not None:
+        conditions.append(Condition("year_started <= %s", [data["year_to"]]))
+    text = data.get("q")
+    if text and filterset.parsed(text):
+        # The search is matched once per request; its ids are looked up here.
+        ids = filterset.text_match_ids(text)
+        conditions.append(Condition("practice_id = ANY(%s::bigint[])", [ids]))
+    if data.get("adopted"):
+        sql, params = adopted_practice_ids().query.sql_with_params()
+        conditions.append(Condition(f"practice_id IN ({sql})", list(params)))
+    return conditions
+
+
+def _where(conditions: list[Condition]) -> Condition:
+    if not conditions:
+        return Condition("TRUE", [])
+    return Condition(
+        " AND ".join(f"({c.sql})" for c in conditions),
+        [param for c in conditions for param in c.params],
+    )
+
+
+def selection_total(filterset: PracticeFilter) -> int:
+    """How many published practices the whole selection holds: one row of the kept
+    counts when nothing narrows it, otherwise one count over the narrow rows."""
+    filterset.errors  # noqa: B018 - validates the form, so cleaned_data exists
+    if not filterset.narrows():
+        return catalogue_counts().get(("total", ""), 0)
+    where = _where([*_group_conditions(filterset).values(), *_other_conditions(filterset)])
+    with connections[read_database()].cursor() as cursor:
+        # Only this module's constant SQL is joined in; every value is a parameter.
+        sql = f"SELECT count(*) FROM {FACET_ROW_TABLE} WHERE {where.sql}"  # noqa: S608
+        cursor.execute(sql, where.params)
+        return cursor.fetchone()[0]
+
+
+def selection_counts(filterset: PracticeFilter) -> dict[str, Counter]:
+    """Counts per option of every facet group (values as text: ids for topics,
+    departments and awards), each leaving out its own group's filter.
+
+    With nothing narrowing the selection, the whole catalogue's kept counts are read.
+    Otherwise one statement reads the narrow rows once: it keeps the rows that every
+    filter, or every filter but one, accepts, notes which filter refused each, and counts
+    every group from those rows together.
     """
-    if filterset.only_search_narrows(*groups):
-        # The search's ids, straight from the link table: no join to the practices.
-        return any_id(field, filterset.text_match_ids(filterset.form.cleaned_data["q"]))
-    if filterset.narrows(*groups):
-        return Q(**{f"{field}__in": _ids(filterset.facet_queryset(*groups))})
-    return ~Q(**{f"{field}__in": _unpublished_ids()})
+    filterset.errors  # noqa: B018
+    counts = {group: Counter() for group in FACET_GROUPS}
+    if not filterset.narrows():
+        for (group, value), n in catalogue_counts().items():
+            if group in counts:
+                counts[group][value] = n
+        return counts
+    groups = _group_conditions(filterset)
+    base = _where(_other_conditions(filterset))
+    misses = "".join(f", (NOT ({c.sql}))::int AS m_{group}" for group, c in groups.items())
+    miss_params = [param for c in groups.values() for param in c.params]
+    refused = " + ".join(f"m_{group}" for group in groups) or "0"
+
+    def kept_by_the_others(group: str) -> str:
+        return f"{refused} - m_{group} = 0" if group in groups else f"{refused} = 0"
+
+    parts = [
+        # Only this module's constant SQL is joined in; every value is a parameter.
+        f"SELECT '{group}', v::text, count(*) FROM sel, unnest({column}) AS v "  # noqa: S608
+        f"WHERE {kept_by_the_others(group)} GROUP BY 2"
+        for group, column in ARRAY_GROUPS.items()
+    ]
+    parts += [
+        f"SELECT '{group}', {column}, count(*) FROM sel "  # noqa: S608
+        f"WHERE {kept_by_the_others(group)} AND {column} <> '' GROUP BY 2"
+        for group, column in SCALAR_GROUPS.items()
+    ]
+    parts.append(
+        "SELECT 'awarded', CASE WHEN cardinality(award_ids) > 0 THEN 'yes' ELSE 'no' END, "  # noqa: S608
+        f"count(*) FROM sel WHERE {kept_by_the_others('awarded')} GROUP BY 2"
+    )
+    sql = (
+        "WITH sel AS MATERIALIZED (SELECT * FROM ("  # noqa: S608
+        "SELECT topic_ids, department_ids, award_ids, country, region, band, rating"
+        f"{misses} FROM {FACET_ROW_TABLE} WHERE {base.sql}) AS candidates "
+        f"WHERE {refused} <= 1) " + " UNION ALL ".join(parts)
+    )
+    with connections[read_database()].cursor() as cursor:
+        cursor.execute(sql, [*miss_params, *base.params])
+        for group, value, n in cursor.fetchall():
+            counts[group][value] = n
+    return counts
 
 
-def topic_facet(filterset: PracticeFilter) -> Facet:
-    """Counts per topic; a parent counts practices in it or in any of its subtopics.
+# --- Facet groups ----------------------------------------------------------------------
 
-    Two queries: the topics, and one aggregate over the many-to-many rows (a practice has a
-    topic once, so a topic without subtopics needs no DISTINCT; only the families of a parent
-    and its subtopics count distinct practices).
-    """
+
+def topic_facet(filterset: PracticeFilter, counts: Counter) -> Facet:
+    """Counts per topic; a parent counts practices in it or in any of its subtopics."""
     topics = list(Topic.objects.all())
     children: dict[int, list[Topic]] = {}
     for topic in topics:
         if topic.parent_id:
             children.setdefault(topic.parent_id, []).append(topic)
-    rows = Practice.topics.through.objects.filter(_in_selection(filterset, "topic")).order_by()
-    counts_query = (
-        (rows.exclude(topic_id__in=list(children)) if children else rows)
-        .values_list("topic_id")
-        .annotate(n=Count("*"))
-    )
-    if children:
-        family_ids = [*children, *(child.pk for kids in children.values() for child in kids)]
-        root = Case(
-            *(
-                When(topic_id__in=[child.pk for child in kids], then=Value(parent))
-                for parent, kids in children.items()
-            ),
-            default=F("topic_id"),
-            output_field=BigIntegerField(),
-        )
-        families = (
-            rows.filter(topic_id__in=family_ids)
-            .annotate(root=root)
-            .values_list("root")
-            .annotate(n=Count("practice_id", distinct=True))
-        )
-        counts_query = counts_query.union(families, all=True)
-    counts = dict(counts_query)
     selected = _selected(filterset, "topic")
     options = []
     for topic in topics:
@@ -142,7 +213,7 @@ def topic_facet(filterset: PracticeFilter) -> Facet:
             continue
         options.append(
             FacetOption(
-                topic.slug, topic.display_name, counts.get(topic.pk, 0), topic.slug in selected
+                topic.slug, topic.display_name, counts[str(topic.pk)], topic.slug in selected
             )
         )
         for child in children.get(topic.pk, []):
@@ -150,7 +221,7 @@ def topic_facet(filterset: PracticeFilter) -> Facet:
                 FacetOption(
                     child.slug,
                     child.display_name,
-                    counts.get(child.pk, 0),
+                    counts[str(child.pk)],
                     child.slug in selected,
                     depth=1,
                 )
@@ -158,90 +229,13 @@ def topic_facet(filterset: PracticeFilter) -> Facet:
     return Facet("topic", _("Topic"), _visible(options))
 
 
-def department_facet(filterset: PracticeFilter) -> Facet:
-    """Two queries: the departments, and the count of practices per department."""
-    counts = dict(
-        Practice.departments.through.objects.filter(_in_selection(filterset, "department"))
-        .order_by()
-        .values_list("department_id")
-        .annotate(n=Count("*"))
-    )
+def department_facet(filterset: PracticeFilter, counts: Counter) -> Facet:
     selected = _selected(filterset, "department")
     options = [
-        FacetOption(d.slug, d.display_name, counts.get(d.pk, 0), d.slug in selected)
+        FacetOption(d.slug, d.display_name, counts[str(d.pk)], d.slug in selected)
         for d in Department.objects.all()
     ]
     return Facet("department", _("Departments involved"), _visible(options))
-
-
-# Facet groups counted together from one pass over the selection (see attribute_counts).
-ATTRIBUTE_GROUPS = ("country", "region", "population", "evidence", "awarded")
-
-
-class AttributeRow(NamedTuple):
-    """Published practices of the selection sharing these values, and how many."""
-
-    country: str
-    region: str
-    population: str | None
-    evidence: str
-    awarded: str
-    n: int
-
-
-def attribute_counts(filterset: PracticeFilter) -> dict[str, Counter]:
-    """Counts per option of the country, region, population, evidence and awards groups.
-
-    One query groups the selection without those five filters by the five values (a few
-    thousand groups at most); each group's counts then add up the rows that the *other*
-    four filters keep, which is what five separate aggregates would give.
-    """
-    band = Case(
-        *(
-            When(PopulationBand.q(band, prefix="lead_jurisdiction__"), then=Value(band.value))
-            for band in PopulationBand
-        ),
-        default=Value(None),
-        output_field=CharField(),
-    )
-    # "id IN (recognised ids)" runs as one hashed subplan, not a subquery per row.
-    recognised = ExpressionWrapper(
-        Q(pk__in=recognition_model().objects.values("practice_id")), output_field=BooleanField()
-    )
-    rows = [
-        AttributeRow(
-            country, region, population, evidence, AwardedChoice.YES if yes else AwardedChoice.NO, n
-        )
-        for country, region, population, evidence, yes, n in (
-            filterset.facet_queryset(*ATTRIBUTE_GROUPS)
-            .order_by()
-            .annotate(band=band, recognised=recognised)
-            .values_list(
-                "lead_jurisdiction__country",
-                "lead_jurisdiction__region",
-                "band",
-                "evidence_rating",
-                "recognised",
-            )
-            .annotate(n=Count("pk"))
-        )
-    ]
-    accepted = {group: filterset.accepted(group) for group in ATTRIBUTE_GROUPS}
-    counts = {group: Counter() for group in ATTRIBUTE_GROUPS}
-    for row in rows:
-        values = row._asdict()
-        rejected = [
-            group
-            for group in ATTRIBUTE_GROUPS
-            if accepted[group] is not None and values[group] not in accepted[group]
-        ]
-        if len(rejected) > 1:
-            continue
-        for group in rejected or ATTRIBUTE_GROUPS:
-            # A row that one filter rejects still counts for that filter's own options.
-            if values[group] is not None:
-                counts[group][values[group]] += row.n
-    return counts
 
 
 def country_facet(filterset: PracticeFilter, counts: Counter) -> Facet:
@@ -307,34 +301,26 @@ def awarded_facet(filterset: PracticeFilter, counts: Counter) -> Facet:
     return Facet("awarded", _("Awards"), _visible(options))
 
 
-def award_facet(filterset: PracticeFilter) -> Facet:
-    """Two queries: the awards, and the practices recognised by each."""
-    counts = dict(
-        recognition_model()
-        .objects.filter(_in_selection(filterset, "award"))
-        .order_by()
-        .values_list("award_id")
-        .annotate(n=Count("practice_id", distinct=True))
-    )
+def award_facet(filterset: PracticeFilter, counts: Counter) -> Facet:
     selected = _selected(filterset, "award")
     options = [
-        FacetOption(a.slug, a.name, counts.get(a.pk, 0), a.slug in selected)
+        FacetOption(a.slug, a.name, counts[str(a.pk)], a.slug in selected)
         for a in award_model().objects.all()
     ]
     return Facet("award", _("Award won"), _visible(options))
 
 
 def facets(filterset: PracticeFilter) -> list[Facet]:
-    """Every facet group, in seven queries whatever the selection: names and counts for
-    topics, departments and awards, and one pass for the other five groups."""
-    attributes = attribute_counts(filterset)
+    """Every facet group: one statement for the counts (or a read of the kept counts when
+    nothing narrows the selection), and the names of topics, departments and awards."""
+    counts = selection_counts(filterset)
     return [
-        topic_facet(filterset),
-        department_facet(filterset),
-        population_facet(filterset, attributes["population"]),
-        country_facet(filterset, attributes["country"]),
-        region_facet(filterset, attributes["region"]),
-        evidence_facet(filterset, attributes["evidence"]),
-        awarded_facet(filterset, attributes["awarded"]),
-        award_facet(filterset),
+        topic_facet(filterset, counts["topic"]),
+        department_facet(filterset, counts["department"]),
+        population_facet(filterset, counts["population"]),
+        country_facet(filterset, counts["country"]),
+        region_facet(filterset, counts["region"]),
+        evidence_facet(filterset, counts["evidence"]),
+        awarded_facet(filterset, counts["awarded"]),
+        award_facet(filterset, counts["award"]),
     ]

@@ -381,12 +381,6 @@ class PracticeFilter(django_filters.FilterSet):
             memo[text] = list(matches.order_by().values_list("pk", flat=True))
         return memo[text]
 
-    def count(self) -> int:
-        """How many practices the whole selection holds (reads the search's ids, if any)."""
-        if self.only_search_narrows():
-            return len(self.text_match_ids(self.form.cleaned_data["q"]))
-        return self.qs.count()
-
     def narrows(self, *groups: str) -> bool:
         """Whether a filter other than those of ``groups`` leaves out published practices."""
         self.errors  # noqa: B018

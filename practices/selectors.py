@@ -5,10 +5,11 @@ the catalogue go through ``clearinghouse.cache.cached`` as plain numbers and ids
 page shows are read fresh by id, which the primary keys index.
 """
 
+from django.db import connections
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import Coalesce
 
 from clearinghouse.cache import cached
+from clearinghouse.routers import read_database
 from practices.models import (
     Department,
     Initiative,
@@ -18,6 +19,10 @@ from practices.models import (
     PublishingState,
     Topic,
 )
+
+# The facet index PostgreSQL keeps (migration clearinghouse/0003_catalogue_facets).
+FACET_ROW_TABLE = "catalogue_facet_row"
+FACET_COUNT_TABLE = "catalogue_facet_count"
 
 RELATED_COUNT = 4
 RELATED_CANDIDATES = 200
@@ -154,23 +159,25 @@ def published_topic_links() -> QuerySet:
     return Practice.topics.through.objects.exclude(practice__in=unpublished_practice_ids())
 
 
+def catalogue_counts() -> dict[tuple[str, str], int]:
+    """The whole published catalogue's counts per facet option, as PostgreSQL keeps them
+    (``catalogue_facet_count``, see practices/facets.py): {(group, value): count}, with
+    ``("total", "")`` for the number of published practices. A few hundred rows."""
+    with connections[read_database()].cursor() as cursor:
+        cursor.execute(f"SELECT grp, value, n FROM {FACET_COUNT_TABLE}")  # noqa: S608
+        return {(group, value): n for group, value, n in cursor.fetchall()}
+
+
+def ids_counts(counts: dict[tuple[str, str], int], group: str) -> dict[int, int]:
+    return {int(value): n for (grp, value), n in counts.items() if grp == group}
+
+
 def topic_counts() -> dict:
     """Published practices per topic: ``direct`` per topic, ``rooted`` per top-level topic
-    with its subtopics (each practice once). Two single-pass aggregates over the links."""
-    direct = dict(
-        published_topic_links()
-        .values("topic_id")
-        .annotate(n=Count("practice_id"))
-        .values_list("topic_id", "n")
-    )
-    rooted = dict(
-        published_topic_links()
-        .annotate(root=Coalesce("topic__parent_id", "topic_id"))
-        .values("root")
-        .annotate(n=Count("practice_id", distinct=True))
-        .values_list("root", "n")
-    )
-    return {"direct": direct, "rooted": rooted}
+    with its subtopics (each practice once). The kept counts give both: a practice's
+    topics there include their parents."""
+    counts = ids_counts(catalogue_counts(), "topic")
+    return {"direct": counts, "rooted": counts}
 
 
 def topic_tree() -> list[Topic]:
@@ -191,12 +198,7 @@ def topic_tree() -> list[Topic]:
 
 
 def department_counts() -> dict[int, int]:
-    return dict(
-        Practice.departments.through.objects.exclude(practice__in=unpublished_practice_ids())
-        .values("department_id")
-        .annotate(n=Count("practice_id"))
-        .values_list("department_id", "n")
-    )
+    return ids_counts(catalogue_counts(), "department")
 
 
 def departments_with_counts() -> list[Department]:

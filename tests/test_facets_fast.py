@@ -3,7 +3,7 @@
 Every count beside an option must equal the number of practices the list shows when that
 option alone is ticked in its group (the other groups as they are). The tests check that
 on a mixed catalogue with hidden practices, across many selections, and check that the
-counts can be read from the narrow indexes of migration 0004.
+counts come from the facet index PostgreSQL keeps (migration clearinghouse/0003).
 """
 
 import random
@@ -177,10 +177,12 @@ def test_departments_and_awards_are_listed_in_their_own_order(mixed_catalogue):
 
 
 @pytest.mark.parametrize("data", [{}, {"topic": "violence", "country": "US", "q": "corridor"}])
-def test_seven_queries_whatever_the_selection(mixed_catalogue, django_assert_num_queries, data):
+def test_four_queries_whatever_the_selection(mixed_catalogue, django_assert_num_queries, data):
     chosen = filterset(data)
     chosen.errors  # noqa: B018 - the form's own look-ups are not facet queries
-    with django_assert_num_queries(7):
+    chosen.text_match_ids("corridor")  # the search is matched once per request, before
+    # One statement for every count, and the names of topics, departments and awards.
+    with django_assert_num_queries(4):
         facets.facets(chosen)
 
 
@@ -204,56 +206,28 @@ def facet_sqls(data: dict) -> list[str]:
     return [query["sql"] for query in queries.captured_queries]
 
 
-def index_definitions() -> dict[str, str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'")
-        return dict(cursor.fetchall())
+def test_unfiltered_counts_are_read_as_kept(mixed_catalogue):
+    (counts,) = [sql for sql in facet_sqls({}) if "catalogue_facet" in sql]
+    assert "FROM catalogue_facet_count" in counts
+    assert "practices_practice" not in counts
 
 
-def test_what_the_counts_read_is_held_by_narrow_indexes(db):
-    """What the counts read of a practice, in small indexes that index-only scans answer."""
-    definitions = index_definitions()
-    published = "WHERE ((state)::text = 'published'::text)"
-    assert definitions["practice_published_facets"].endswith(
-        "(id) INCLUDE (lead_jurisdiction_id, evidence_rating, year_started) " + published
-    )
-    assert definitions["practice_published_by_lead"].endswith(
-        "(lead_jurisdiction_id) INCLUDE (id, evidence_rating, year_started) " + published
-    )
-    assert definitions["practice_unpublished_ids"].endswith(
-        "(id) WHERE (NOT ((state)::text = 'published'::text))"
-    )
-    assert definitions["practice_topics_topic_practice"].endswith("(topic_id, practice_id)")
-    assert definitions["practice_departments_department_practice"].endswith(
-        "(department_id, practice_id)"
-    )
-
-
-def test_attribute_pass_reads_no_wide_column(mixed_catalogue):
-    (attribute_pass,) = [sql for sql in facet_sqls({}) if "evidence_rating" in sql]
-    select = attribute_pass.split(" FROM ")[0]
-    for wide in ("summary", "title", "search_vector", "approach"):
-        assert wide not in select
-
-
-def test_whole_catalogue_counts_leave_out_the_unpublished_ids(mixed_catalogue):
-    counts = [sql for sql in facet_sqls({}) if "COUNT(" in sql and "evidence_rating" not in sql]
-    assert len(counts) == 3  # topics, departments, awards
-    for sql in counts:
-        assert 'NOT ("U0"."state" = \'published\')' in sql
-        assert "= 'published' AND" not in sql
-    narrowed = facet_sqls({"country": "US"})
-    assert not any('NOT ("U0"."state"' in sql for sql in narrowed)
+def test_selection_counts_read_only_the_narrow_rows(mixed_catalogue):
+    data = {"topic": "violence", "country": "US", "evidence": "promising", "year_from": "2000"}
+    (counts,) = [sql for sql in facet_sqls(data) if "catalogue_facet" in sql]
+    assert "FROM catalogue_facet_row" in counts
+    for wide in ("practices_practice", "summary", "title", "search_vector"):
+        assert wide not in counts
 
 
 def test_a_search_alone_is_matched_once_for_the_count_and_every_facet(mixed_catalogue):
     chosen = filterset({"q": "corridor"})
     chosen.errors  # noqa: B018
     with CaptureQueriesContext(connection) as queries:
-        total = chosen.count()
+        total = facets.selection_total(chosen)
         groups = facets.facets(chosen)
     assert total == filterset({"q": "corridor"}).qs.count() > 0
     # One statement matches the text; the count and the facets read its ids.
     assert sum("@@" in query["sql"] for query in queries.captured_queries) == 1
-    assert len(queries.captured_queries) == 8
+    assert len(queries.captured_queries) == 6
     assert sum(o.count for o in {g.name: g for g in groups}["country"].options) == total

@@ -106,8 +106,9 @@ def populate_home(count: int) -> None:
 @pytest.mark.parametrize("count", [1, 8])
 def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
     populate_home(count)
-    # Topics, two topic counts, departments, practices, winners, publications.
-    with django_assert_num_queries(11):
+    # Topics, the kept topic counts, departments, the kept department counts, practices,
+    # winners, publications.
+    with django_assert_num_queries(10):
         response = client.get(reverse("home"))
     assert response.status_code == 200
 

@@ -77,7 +77,7 @@ def suggestion_for(
         params = request.GET.copy()
         params["q"] = candidate
         better = filters.PracticeFilter(params, queryset=Practice.objects.published())
-        if better.errors or better.qs.count() <= count:
+        if better.errors or facets.selection_total(better) <= count:
             return None
         return candidate
 
@@ -111,7 +111,9 @@ def practice_list(request: HttpRequest) -> HttpResponse:
     # Counts depend on the filters and the search, not on the page or the order; they scan
     # the whole selection, so they are kept per catalogue version.
     selection_params = selection_key(request)
-    count = cached("practice_list_count", selection_params, filterset.count)
+    count = cached(
+        "practice_list_count", selection_params, lambda: facets.selection_total(filterset)
+    )
     paginator = CountedPaginator(selection, PAGE_SIZE, count=count)
     page_raw = request.GET.get("page")
     number = parse_page(page_raw)
@@ -264,7 +266,9 @@ def practice_export(request: HttpRequest) -> HttpResponse:
     selection = filterset.ordered_qs()
     # The same count the list shows for this selection (one scan of the catalogue, shared
     # through the catalogue cache: an export started from the list does not count again).
-    total = cached("practice_list_count", selection_key(request), filterset.count)
+    total = cached(
+        "practice_list_count", selection_key(request), lambda: facets.selection_total(filterset)
+    )
     if total > EXPORT_MAX_ROWS:
         message = _(
             "This selection has %(total)s practices; one download holds at most %(max)s. "
