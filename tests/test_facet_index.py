@@ -61,9 +61,16 @@ def expected_rows() -> dict[int, tuple]:
 
 def expected_counts() -> dict[tuple[str, str], int]:
     counts = Counter()
-    for topics, departments, awards, country, region, band, rating, _year in (
-        expected_rows().values()
-    ):
+    for (
+        topics,
+        departments,
+        awards,
+        country,
+        region,
+        band,
+        rating,
+        _year,
+    ) in expected_rows().values():
         counts["total", ""] += 1
         counts.update(("topic", str(t)) for t in topics)
         counts.update(("department", str(d)) for d in departments)
@@ -170,8 +177,7 @@ def test_plain_sql_and_bulk_changes(catalogue):
     first, second, third, draft = catalogue["practices"]
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE practices_practice SET state = 'published', published_at = now()"
-            " WHERE id = %s",
+            "UPDATE practices_practice SET state = 'published', published_at = now() WHERE id = %s",
             [draft.pk],
         )
         cursor.execute(
@@ -210,11 +216,7 @@ def test_a_new_practice_written_before_its_place(catalogue):
 def test_many_changes_in_one_statement(catalogue):
     topic = catalogue["topics"][2]
     place = catalogue["places"][0]
-    new = PracticeFactory.create_batch(
-        30, published=True, topics=[topic], lead_jurisdiction=place
-    )
-    Practice.objects.filter(pk__in=[p.pk for p in new[:10]]).update(
-        state=PublishingState.ARCHIVED
-    )
+    new = PracticeFactory.create_batch(30, published=True, topics=[topic], lead_jurisdiction=place)
+    Practice.objects.filter(pk__in=[p.pk for p in new[:10]]).update(state=PublishingState.ARCHIVED)
     assert catalogue_counts()["topic", str(topic.pk)] == 2 + 20
     assert_index_is_current()
