@@ -145,6 +145,8 @@ class Recognition(models.Model):
         indexes = [
             # /awards/<slug>/ lists winners by year.
             models.Index(fields=["award", "-year"], name="recognition_award_year"),
+            # The home page's latest winners, read newest first until enough are found.
+            models.Index(fields=["level", "-year", "-tagged_at"], name="recognition_level_latest"),
         ]
 
     def __str__(self) -> str:

@@ -1,11 +1,14 @@
 """Read queries of the award pages and of the award sections of other pages."""
 
-from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
+from collections import Counter
+
+from django.db.models import Case, Count, IntegerField, Max, QuerySet, Value, When
 from django.utils import timezone
 
 from awards.models import Award, AwardCategory, Cycle, Decision, Recognition, RecognitionLevel
 from clearinghouse.cache import cached
-from practices.models import Practice
+from practices.models import PublishingState
+from practices.selectors import catalogue_counts
 
 # Within a year: winners first, then finalists, then honorable mentions.
 LEVEL_ORDER = Case(
@@ -18,45 +21,59 @@ LEVEL_ORDER = Case(
 
 def public_recognitions() -> QuerySet:
     """Recognitions of published practices only, ready to show with their practice."""
-    return Recognition.objects.filter(practice__in=Practice.objects.published()).select_related(
+    # A join on the practice's state (not "IN published ids"), so a short list read in an
+    # index's order stops after its first rows.
+    return Recognition.objects.filter(practice__state=PublishingState.PUBLISHED).select_related(
         "practice__lead_jurisdiction", "award", "category"
     )
 
 
-def awards_with_counts() -> QuerySet:
-    public = Q(recognitions__practice__in=Practice.objects.published())
-    return Award.objects.annotate(
-        recognition_count=Count("recognitions", filter=public, distinct=True),
-        program_count=Count("recognitions__practice", filter=public, distinct=True),
-        latest_year=Max("recognitions__year", filter=public),
-    ).order_by("-active", "name")
+def awards_with_counts() -> list[Award]:
+    """Every award, active first, with ``recognition_count``, ``program_count`` and
+    ``latest_year`` over public recognitions: one grouped pass over the recognitions, and
+    the programs per award from the facet index."""
+    totals = {
+        award_id: (n, latest)
+        for award_id, n, latest in public_recognitions()
+        .order_by()
+        .values_list("award_id")
+        .annotate(n=Count("pk"), latest=Max("year"))
+    }
+    programs = catalogue_counts()
+    awards = list(Award.objects.order_by("-active", "name"))
+    for award in awards:
+        award.recognition_count, award.latest_year = totals.get(award.pk, (0, None))
+        award.program_count = programs.get(("award", str(award.pk)), 0)
+    return awards
 
 
 def award_summary(award_id: int) -> dict:
-    """Counts over every public recognition of the award: categories, levels, years."""
-    public = public_recognitions().filter(award_id=award_id).order_by()
-    totals = public.aggregate(
-        recognitions=Count("pk"),
-        programs=Count("practice", distinct=True),
-        **{value: Count("pk", filter=Q(level=value)) for value in RecognitionLevel.values},
+    """Counts over every public recognition of the award: categories, levels, years.
+
+    One pass groups the recognitions by category, level and year; the number of programs
+    (practices recognised at least once) is the award's count in the facet index."""
+    rows = (
+        public_recognitions()
+        .filter(award_id=award_id)
+        .order_by()
+        .values_list("category_id", "level", "year")
+        .annotate(n=Count("pk"))
     )
-    categories = (
-        AwardCategory.objects.filter(award_id=award_id)
-        .annotate(
-            recognition_count=Count(
-                "recognitions",
-                filter=Q(recognitions__practice__in=Practice.objects.published()),
-            )
-        )
-        .order_by("name")
-        .values_list("pk", "recognition_count")
-    )
+    categories, levels, years = Counter(), Counter(), Counter()
+    for category_id, level, year, n in rows:
+        if category_id is not None:
+            categories[category_id] += n
+        levels[level] += n
+        years[year] += n
     return {
-        "category_counts": dict(categories),
-        "recognition_count": totals["recognitions"],
-        "program_count": totals["programs"],
-        "level_counts": [(value, totals[value]) for value in RecognitionLevel.values],
-        "year_counts": dict(public.values_list("year").annotate(n=Count("pk"))),
+        "category_counts": {
+            pk: categories[pk]
+            for pk in AwardCategory.objects.filter(award_id=award_id).values_list("pk", flat=True)
+        },
+        "recognition_count": sum(levels.values()),
+        "program_count": catalogue_counts().get(("award", str(award_id)), 0),
+        "level_counts": [(value, levels[value]) for value in RecognitionLevel.values],
+        "year_counts": dict(years),
     }
 
 

@@ -8,22 +8,20 @@ The counts read the *facet index* that PostgreSQL keeps (migration
 published practice (its topics with their parent topics, departments, awards, the lead
 jurisdiction's country, region and population band, the rating and the start year), and
 ``catalogue_facet_count``, the whole catalogue's counts per option. Triggers keep both
-current in the same transaction as any change. So the unfiltered list reads its counts as
-they are, and any other selection is counted in one statement over the narrow rows.
+current in the same transaction as any change. The unfiltered list reads its counts as
+they are; any other selection is counted from the bitsets each worker holds of the
+narrow rows (``practices/facet_bits.py``), brought up to date with the database first.
 """
 
 from collections import Counter
-from typing import NamedTuple
 
-from django.db import connections
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from clearinghouse.routers import read_database
+from practices import facet_bits
 from practices.filters import AwardedChoice, MultipleTextField, PracticeFilter
 from practices.models import Department, EvidenceRating, PopulationBand, Topic
 from practices.selectors import (
-    FACET_ROW_TABLE,
     adopted_practice_ids,
     award_model,
     catalogue_counts,
@@ -76,81 +74,60 @@ SCALAR_GROUPS = {
 FACET_GROUPS = (*ARRAY_GROUPS, *SCALAR_GROUPS, "awarded")
 
 
-class Condition(NamedTuple):
-    sql: str
-    params: list
-
-
-def _group_conditions(filterset: PracticeFilter) -> dict[str, Condition]:
-    """The condition each facet group's filter puts on a row, for the groups filtered."""
+def _masks(filterset: PracticeFilter, bits: facet_bits.FacetBits) -> tuple[int, dict[str, int]]:
+    """The practices the filters without a facet group keep (years, the search, adoption),
+    and the practices each filtered facet group keeps."""
     data = filterset.form.cleaned_data
-    conditions = {}
-    for group, column in ARRAY_GROUPS.items():
-        chosen = data.get(group)
-        if chosen:
-            ids = sorted(item.pk for item in chosen)
-            conditions[group] = Condition(f"{column} && %s::bigint[]", [ids])
-    for group, column in SCALAR_GROUPS.items():
-        accepted = filterset.accepted(group)
-        if accepted is not None:
-            conditions[group] = Condition(f"{column} = ANY(%s::text[])", [sorted(accepted)])
-    awarded = filterset.accepted("awarded")
-    if awarded is not None:
-        sign = ">" if AwardedChoice.YES in awarded else "="
-        conditions["awarded"] = Condition(f"cardinality(award_ids) {sign} 0", [])
-    return conditions
-
-
-def _other_conditions(filterset: PracticeFilter) -> list[Condition]:
-    """Conditions of the filters that have no facet group: years, the search, adoption."""
-    data = filterset.form.cleaned_data
-    conditions = []
-    if data.get("year_from") is not None:
-        conditions.append(Condition("year_started >= %s", [data["year_from"]]))
-    if data.get("year_to") is not None:
-        conditions.append(Condition("year_started <= %s", [data["year_to"]]))
+    base = bits.everyone
+    if data.get("year_from") is not None or data.get("year_to") is not None:
+        base &= bits.years(data.get("year_from"), data.get("year_to"))
     text = data.get("q")
     if text and filterset.parsed(text):
         # The search is matched once per request; its ids are looked up here.
-        ids = filterset.text_match_ids(text)
-        conditions.append(Condition("practice_id = ANY(%s::bigint[])", [ids]))
+        base &= bits.of_ids(filterset.text_match_ids(text))
     if data.get("adopted"):
-        sql, params = adopted_practice_ids().query.sql_with_params()
-        conditions.append(Condition(f"practice_id IN ({sql})", list(params)))
-    return conditions
+        base &= bits.of_ids(adopted_practice_ids().values_list("practice_id", flat=True))
+    groups = {}
+    for group in ARRAY_GROUPS:
+        chosen = data.get(group)
+        if chosen:
+            groups[group] = bits.any_of(group, (item.pk for item in chosen))
+    for group in (*SCALAR_GROUPS, "awarded"):
+        accepted = filterset.accepted(group)
+        if accepted is not None:
+            groups[group] = bits.any_of(group, accepted)
+    return base, groups
 
 
-def _where(conditions: list[Condition]) -> Condition:
-    if not conditions:
-        return Condition("TRUE", [])
-    return Condition(
-        " AND ".join(f"({c.sql})" for c in conditions),
-        [param for c in conditions for param in c.params],
-    )
+def _bits(filterset: PracticeFilter) -> facet_bits.FacetBits:
+    """The worker's bitsets, brought up to date once per request (per filter set)."""
+    memo = filterset.__dict__
+    if "_facet_bits" not in memo:
+        memo["_facet_bits"] = facet_bits.current()
+    return memo["_facet_bits"]
 
 
 def selection_total(filterset: PracticeFilter) -> int:
-    """How many published practices the whole selection holds: one row of the kept
-    counts when nothing narrows it, otherwise one count over the narrow rows."""
+    """How many published practices the whole selection holds: one row of the kept counts
+    when nothing narrows it, otherwise the bits every filter keeps."""
     filterset.errors  # noqa: B018 - validates the form, so cleaned_data exists
     if not filterset.narrows():
         return catalogue_counts().get(("total", ""), 0)
-    where = _where([*_group_conditions(filterset).values(), *_other_conditions(filterset)])
-    with connections[read_database()].cursor() as cursor:
-        # Only this module's constant SQL is joined in; every value is a parameter.
-        sql = f"SELECT count(*) FROM {FACET_ROW_TABLE} WHERE {where.sql}"  # noqa: S608
-        cursor.execute(sql, where.params)
-        return cursor.fetchone()[0]
+    base, groups = _masks(filterset, _bits(filterset))
+    for mask in groups.values():
+        base &= mask
+    return base.bit_count()
 
 
 def selection_counts(filterset: PracticeFilter) -> dict[str, Counter]:
     """Counts per option of every facet group (values as text: ids for topics,
-    departments and awards), each leaving out its own group's filter.
+    departments and awards), each leaving out its own group's filter (so each option
+    shows what ticking it would give).
 
     With nothing narrowing the selection, the whole catalogue's kept counts are read.
-    Otherwise one statement reads the narrow rows once: it keeps the rows that every
-    filter, or every filter but one, accepts, notes which filter refused each, and counts
-    every group from those rows together.
+    Otherwise the counts come from the worker's bitsets: the selection each group's
+    options are counted in is the AND of every other filter's bits, and an option's count
+    is the number of its bits in it.
     """
     filterset.errors  # noqa: B018
     counts = {group: Counter() for group in FACET_GROUPS}
@@ -159,40 +136,20 @@ def selection_counts(filterset: PracticeFilter) -> dict[str, Counter]:
             if group in counts:
                 counts[group][value] = n
         return counts
-    groups = _group_conditions(filterset)
-    base = _where(_other_conditions(filterset))
-    misses = "".join(f", (NOT ({c.sql}))::int AS m_{group}" for group, c in groups.items())
-    miss_params = [param for c in groups.values() for param in c.params]
-    refused = " + ".join(f"m_{group}" for group in groups) or "0"
-
-    def kept_by_the_others(group: str) -> str:
-        return f"{refused} - m_{group} = 0" if group in groups else f"{refused} = 0"
-
-    parts = [
-        # Only this module's constant SQL is joined in; every value is a parameter.
-        f"SELECT '{group}', v::text, count(*) FROM sel, unnest({column}) AS v "  # noqa: S608
-        f"WHERE {kept_by_the_others(group)} GROUP BY 2"
-        for group, column in ARRAY_GROUPS.items()
-    ]
-    parts += [
-        f"SELECT '{group}', {column}, count(*) FROM sel "  # noqa: S608
-        f"WHERE {kept_by_the_others(group)} AND {column} <> '' GROUP BY 2"
-        for group, column in SCALAR_GROUPS.items()
-    ]
-    parts.append(
-        "SELECT 'awarded', CASE WHEN cardinality(award_ids) > 0 THEN 'yes' ELSE 'no' END, "  # noqa: S608
-        f"count(*) FROM sel WHERE {kept_by_the_others('awarded')} GROUP BY 2"
-    )
-    sql = (
-        "WITH sel AS MATERIALIZED (SELECT * FROM ("  # noqa: S608
-        "SELECT topic_ids, department_ids, award_ids, country, region, band, rating"
-        f"{misses} FROM {FACET_ROW_TABLE} WHERE {base.sql}) AS candidates "
-        f"WHERE {refused} <= 1) " + " UNION ALL ".join(parts)
-    )
-    with connections[read_database()].cursor() as cursor:
-        cursor.execute(sql, [*miss_params, *base.params])
-        for group, value, n in cursor.fetchall():
-            counts[group][value] = n
+    bits = _bits(filterset)
+    base, groups = _masks(filterset, bits)
+    within = {}
+    for group in FACET_GROUPS:
+        mask = base
+        for other, kept in groups.items():
+            if other != group:
+                mask &= kept
+        within[group] = mask
+    for (group, value), kept in bits.bits.items():
+        if group in within:
+            n = (kept & within[group]).bit_count()
+            if n:
+                counts[group][value] = n
     return counts
 
 

@@ -120,10 +120,12 @@ def test_award_pages_run_a_fixed_number_of_queries(client, django_assert_num_que
     for year in range(count):
         factories.AwardFactory()
         factories.RecognitionFactory(award=award, year=2010 + year)
-    with django_assert_num_queries(2):
+    # version, recognitions per award, the kept programs per award, the awards
+    with django_assert_num_queries(4):
         assert client.get(reverse("awards:award_list")).status_code == 200
-    # version, award, categories with counts, level totals, year counts, recognitions
-    # shown, the award's public cycles
+    # version, award, recognitions by category, level and year, the award's categories,
+    # the kept programs per award, the categories shown, recognitions shown, the award's
+    # public cycles
     with django_assert_num_queries(8):
         assert client.get(award.get_absolute_url()).status_code == 200
     with django_assert_num_queries(1):  # the whole page comes from the cache until a change

@@ -6,6 +6,9 @@ awards that recognised it, the lead jurisdiction's country, region and populatio
 the evidence rating and the start year. About 14 MB at 100,000 practices, against 156 MB
 for the practice table, so a count over any selection stays in memory.
 
+``catalogue_facet_change`` lists, in order, the practices whose rows changed, so a copy
+of the index held in a worker's memory (practices/facet_bits.py) can catch up.
+
 ``catalogue_facet_count`` holds the counts of the whole published catalogue per facet
 value (and the total), so the unfiltered list and the home page never count at all.
 
@@ -43,6 +46,15 @@ CREATE TABLE catalogue_facet_row (
 );
 CREATE INDEX catalogue_facet_row_topics ON catalogue_facet_row USING gin (topic_ids);
 
+-- Which practices' rows changed, in order: each worker's in-memory copy of the index
+-- (practices/facet_bits.py) catches up from here. Kept for a day.
+CREATE TABLE catalogue_facet_change (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    practice_id bigint NOT NULL,
+    at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX catalogue_facet_change_at ON catalogue_facet_change (at);
+
 CREATE TABLE catalogue_facet_count (
     grp varchar(16) NOT NULL,
     value varchar(120) NOT NULL,
@@ -58,7 +70,12 @@ BEGIN
     IF ids IS NULL OR cardinality(ids) = 0 THEN
         RETURN;
     END IF;
+    -- Changes are logged in the order they commit: the catalogue version's row is held
+    -- from here to the commit, so a later writer logs after this one is visible.
+    PERFORM catalogue_version_next();
     DELETE FROM catalogue_facet_row WHERE practice_id = ANY(ids);
+    INSERT INTO catalogue_facet_change (practice_id) SELECT DISTINCT unnest(ids);
+    DELETE FROM catalogue_facet_change WHERE at < now() - interval '1 day';
     INSERT INTO catalogue_facet_row
     SELECT p.id,
            COALESCE((SELECT array_agg(DISTINCT x.id ORDER BY x.id) FROM (
@@ -84,6 +101,8 @@ LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM catalogue_facet_row;
     DELETE FROM catalogue_facet_count;
+    -- Workers' copies cannot catch up across a rebuild: with the log emptied, they rebuild.
+    DELETE FROM catalogue_facet_change;
     PERFORM catalogue_facet_refresh(array_agg(id)) FROM practices_practice
     WHERE state = 'published';
 END
@@ -249,7 +268,7 @@ DROP_SQL = "\n".join(
             for table, _function, _events in SOURCES
             for event in ("insert", "update", "delete", "truncate")
         ),
-        "DROP TABLE IF EXISTS catalogue_facet_row, catalogue_facet_count;",
+        "DROP TABLE IF EXISTS catalogue_facet_row, catalogue_facet_count, catalogue_facet_change;",
         *(
             f"DROP FUNCTION IF EXISTS {name};"
             for name in (
