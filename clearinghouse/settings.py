@@ -391,12 +391,21 @@ for number, replica_url in enumerate(DATABASE_REPLICA_URLS, start=1):
 # options: behind DATABASE_POOLER_URL, set it on the role instead
 # (ALTER ROLE ... SET jit = off).
 DATABASE_JIT = env_bool("DATABASE_JIT", False)
-if not DATABASE_JIT:
+# Parallel query likewise: a worker process per large statement helps one big report, but
+# on a web server every core is already busy with requests, and starting the workers
+# costs a few milliseconds per statement. DATABASE_PARALLEL_QUERY=true keeps the server's
+# setting (behind PgBouncer: ALTER ROLE ... SET max_parallel_workers_per_gather = 0).
+DATABASE_PARALLEL_QUERY = env_bool("DATABASE_PARALLEL_QUERY", False)
+STARTUP_OPTIONS = [
+    *([] if DATABASE_JIT else ["-c jit=off"]),
+    *([] if DATABASE_PARALLEL_QUERY else ["-c max_parallel_workers_per_gather=0"]),
+]
+if STARTUP_OPTIONS:
     for alias, database in DATABASES.items():
         if alias == "default" and DATABASE_POOLER_URL:
             continue
         options = database.setdefault("OPTIONS", {})
-        options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off"]))
+        options["options"] = " ".join(filter(None, [options.get("options", ""), *STARTUP_OPTIONS]))
 if DATABASE_REPLICA_URLS:
     DATABASE_ROUTERS = ["clearinghouse.routers.ReplicaRouter"]
     MIDDLEWARE.insert(

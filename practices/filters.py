@@ -16,7 +16,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db.models import Exists, Field, ForeignKey, Lookup, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Field, ForeignKey, Lookup, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -30,8 +30,10 @@ from practices.models import (
     EvidenceRating,
     PopulationBand,
     Practice,
+    PracticeSearch,
     Topic,
 )
+from practices.search import Matches
 from practices.selectors import award_model, recognition_model
 
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,220}$")
@@ -347,38 +349,15 @@ class PracticeFilter(django_filters.FilterSet):
             queryset = self.filters[name].filter(queryset, value)
         return queryset
 
-    def facet_queryset(self, *groups: str) -> QuerySet:
-        """The published selection with every filter but those of ``groups`` (their counts).
-
-        When the search is the only filter that narrows, it is matched once per request
-        (``text_match_ids``): every count then reads that list of ids instead of matching
-        the text again over the catalogue, which for a common word costs hundreds of
-        milliseconds per statement. Other filters narrow the selection enough."""
-        self.errors  # noqa: B018 - validates the form, so cleaned_data exists
-        queryset = Practice.objects.published()
-        if self.only_search_narrows(*groups):
-            text = self.form.cleaned_data["q"]
-            queryset = queryset.filter(any_id("pk", self.text_match_ids(text)))
-            return self.filter_queryset(queryset, skip={*groups, "q"})
-        return self.filter_queryset(queryset, skip=groups)
-
-    def only_search_narrows(self, *groups: str) -> bool:
-        """Whether the search is the one filter (but those of ``groups``) that narrows."""
-        self.errors  # noqa: B018
-        text = self.form.cleaned_data.get("q")
-        return (
-            "q" not in groups
-            and bool(text and self.parsed(text))
-            and not self.narrows(*groups, "q")
-        )
-
     def text_match_ids(self, text: str) -> list[int]:
-        """Ids of the published practices the search ``text`` finds (one query, kept for
-        the rest of the request)."""
+        """Ids of the practices whose search document matches ``text``, published or not
+        (the facet index holds published practices only), read from the search table
+        alone: one query, kept for the rest of the request."""
         memo = self.__dict__.setdefault("_text_match_ids", {})
         if text not in memo:
-            matches = search.search(Practice.objects.published(), self.parsed(text))
-            memo[text] = list(matches.order_by().values_list("pk", flat=True))
+            documents = PracticeSearch.objects
+            matches = documents.filter(Matches(F("document"), self.parsed(text).query))
+            memo[text] = list(matches.order_by().values_list("practice_id", flat=True))
         return memo[text]
 
     def narrows(self, *groups: str) -> bool:

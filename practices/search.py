@@ -201,14 +201,17 @@ def current_vocabulary() -> Vocabulary:
 
     Any write to the vocabulary table replaces the catalogue version (a PostgreSQL
     trigger, clearinghouse/cache.py), so an edit is used from the next request on; between
-    edits each process keeps its copy.
+    edits each process keeps its copy. A new version whose terms are the same as before
+    (a change elsewhere in the catalogue) reuses the copy built from them.
     """
     from clearinghouse.cache import catalogue_version
 
     version = catalogue_version()
     if getattr(_memo, "version", None) != version:
-        pairs = list(VocabularyTerm.objects.values_list("english", "spanish"))
-        _memo.vocabulary = build_vocabulary(pairs)
+        pairs = tuple(VocabularyTerm.objects.values_list("english", "spanish"))
+        if getattr(_memo, "pairs", None) != pairs:
+            _memo.vocabulary = build_vocabulary(pairs)
+            _memo.pairs = pairs
         _memo.version = version
     return _memo.vocabulary
 

@@ -16,7 +16,6 @@ from practices.models import (
     PartnerPair,
     Practice,
     Publication,
-    PublishingState,
     Topic,
 )
 
@@ -145,18 +144,6 @@ def related_practices(practice: Practice) -> list[Practice]:
         lambda: related_practice_ids(practice.pk, topic_ids),
     )
     return rows_by_id(Practice.objects.published().select_related("lead_jurisdiction"), ids)
-
-
-def unpublished_practice_ids() -> QuerySet:
-    """Ids of practices that are not published: a short list (drafts, review, archive)
-    read from the state index, where the published ones would be the whole catalogue."""
-    return Practice.objects.exclude(state=PublishingState.PUBLISHED).order_by().values("pk")
-
-
-def published_topic_links() -> QuerySet:
-    """Practice–topic links of published practices (every link but those of the few
-    unpublished practices: PostgreSQL then never reads the wide practice table)."""
-    return Practice.topics.through.objects.exclude(practice__in=unpublished_practice_ids())
 
 
 def catalogue_counts() -> dict[tuple[str, str], int]:

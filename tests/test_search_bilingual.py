@@ -450,3 +450,16 @@ def test_load_demo_stores_each_translation():
             assert VocabularyTerm.objects.filter(
                 english__iexact=name, spanish__iexact=name_es
             ).exists(), name
+
+
+@pytest.mark.django_db
+def test_the_vocabulary_is_rebuilt_only_when_its_terms_change():
+    from clearinghouse.cache import bump_catalogue_version
+    from practices import search as search_module
+
+    VocabularyTerm.objects.create(english="streetlamp glow", spanish="farola brillante")
+    first = search_module.current_vocabulary()
+    bump_catalogue_version()  # a change elsewhere in the catalogue
+    assert search_module.current_vocabulary() is first
+    VocabularyTerm.objects.create(english="night bus patrol", spanish="patrulla de autobus")
+    assert search_module.current_vocabulary() is not first
