@@ -18,6 +18,7 @@ before anything is loaded:
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -208,3 +209,20 @@ def test_the_founding_programs_and_confirmed_recognitions_are_in_the_data():
     for recognition in recognitions:
         assert recognition.get("source_url", "").startswith("http"), recognition["practice"]
         assert recognition.get("citation"), recognition["practice"]
+
+
+def test_icma_recognitions_are_confirmed_on_icma_pages():
+    """The open issue asks for ten ICMA recognitions confirmed on ICMA's own pages; five
+    are confirmed so far, and none may rest on anything but an icma.org page."""
+    icma = [
+        r
+        for r in read("awards.json")["recognitions"]
+        if r["award"] == "icma-local-government-excellence-awards"
+    ]
+    assert len(icma) >= 5
+    practices = {row["slug"]: row for row in PRACTICES}
+    for recognition in icma:
+        host = urlsplit(recognition["source_url"]).hostname or ""
+        assert host == "icma.org" or host.endswith(".icma.org"), recognition["practice"]
+        assert recognition["category"], recognition["practice"]
+        assert recognition["practice"] in practices, recognition["practice"]
