@@ -28,10 +28,13 @@ CHANGE_TABLE = "catalogue_facet_change"
 # Further behind than this many changed practices, a worker rebuilds instead of catching up.
 CATCH_UP_LIMIT = 500
 
-ROW_COLUMNS = (
-    "practice_id, array_to_string(topic_ids, ' '), array_to_string(department_ids, ' '), "
+# A row of the index: the id, then its values (arrays as space-separated text, which
+# parses several times faster than arrays).
+ROW_VALUES = (
+    "array_to_string(topic_ids, ' '), array_to_string(department_ids, ' '), "
     "array_to_string(award_ids, ' '), country, region, band, rating, year_started"
 )
+ROW_COLUMNS = f"practice_id, {ROW_VALUES}"
 
 
 def row_values(row) -> list[tuple[str, str]]:
@@ -136,7 +139,7 @@ def catch_up(state: FacetBits, cursor, change: int) -> FacetBits | None:
     """``state`` with the rows that changed after it applied, or None when it is too far
     behind (or the log no longer reaches back to it) and should be rebuilt."""
     cursor.execute(
-        f"SELECT c.practice_id, r.practice_id IS NOT NULL, {ROW_COLUMNS.replace('practice_id, ', '', 1)} "  # noqa: E501, S608
+        f"SELECT c.practice_id, r.practice_id IS NOT NULL, {ROW_VALUES} "  # noqa: S608
         f"FROM (SELECT DISTINCT practice_id FROM {CHANGE_TABLE} WHERE seq > %s AND seq <= %s "
         f"LIMIT %s) AS c LEFT JOIN {FACET_ROW_TABLE} AS r ON r.practice_id = c.practice_id "
         # The log still holds the change this copy stopped at: nothing after it was trimmed.

@@ -57,9 +57,7 @@ def test_a_kept_copy_catches_up_with_each_change(monkeypatch):
 
     builds = []
     real_build = facet_bits.build
-    monkeypatch.setattr(
-        facet_bits, "build", lambda *args: builds.append(1) or real_build(*args)
-    )
+    monkeypatch.setattr(facet_bits, "build", lambda *args: builds.append(1) or real_build(*args))
     # An archive, a new practice, a recognition and a move to another place.
     practices[0].state = PublishingState.ARCHIVED
     practices[0].save()
@@ -90,9 +88,7 @@ def test_far_behind_it_rebuilds(monkeypatch):
     PracticeFactory.create_batch(3, published=True, topics=[topic])
     builds = []
     real_build = facet_bits.build
-    monkeypatch.setattr(
-        facet_bits, "build", lambda *args: builds.append(1) or real_build(*args)
-    )
+    monkeypatch.setattr(facet_bits, "build", lambda *args: builds.append(1) or real_build(*args))
     state = facet_bits.current()
     assert builds == [1]
     assert state.everyone.bit_count() == 4
@@ -122,9 +118,7 @@ def test_after_a_truncate_it_rebuilds(monkeypatch):
         cursor.execute("TRUNCATE practices_practice_topics")
     builds = []
     real_build = facet_bits.build
-    monkeypatch.setattr(
-        facet_bits, "build", lambda *args: builds.append(1) or real_build(*args)
-    )
+    monkeypatch.setattr(facet_bits, "build", lambda *args: builds.append(1) or real_build(*args))
     state = facet_bits.current()
     assert builds == [1]
     assert ("topic", str(topic.pk)) not in counts(state)
