@@ -6,7 +6,9 @@ For each size the benchmark
    queries each one runs (Django's test client against the benchmark database);
 3. starts gunicorn with the production settings (bench.settings: HTTPS off,
    plus a floor page), warms it, and drives each URL with wrk;
-4. reads the workers' memory after the run.
+4. reads the workers' memory after the run;
+5. on the same servers, drives the pages in turn before and after a change to the
+   catalogue, made with plain SQL while the load runs.
 
 It prints a table, writes bench/results/latest.json and, with --update-readme, puts the
 table in README.md's "Benchmark" section. Run `python bench/run.py --help` for options.
@@ -25,6 +27,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -93,6 +96,22 @@ LONG_TAIL_URLS = 400
 LONG_TAIL_P90_LIMIT_MS = 150.0
 GROWTH_LIMIT = 2.0
 RSS_LIMIT_MB = 150.0
+# After a change under load: the warm table's pages (not the floor, not the export)
+# requested in turn with the cache on, CHANGE_SECONDS of steady load, then CHANGE_SECONDS
+# more with a change made CHANGE_AFTER_SECONDS into them. The second run's p99 is held to
+# CHANGE_P99_RATIO_LIMIT times the first's.
+CHANGE_NAMES = [name for name in URL_NAMES if name not in ("floor", "export")]
+CHANGE_SECONDS = 10
+CHANGE_AFTER_SECONDS = 0.5
+CHANGE_P99_RATIO_LIMIT = 2.0
+# The change: a trailing space added to the first published practice's title, or taken
+# away when it is there, so runs never grow the title. The triggers on the table replace
+# the catalogue version, so every cached page misses at once.
+CHANGE_SQL = """
+UPDATE practices_practice
+SET title = CASE WHEN title LIKE '% ' THEN left(title, -1) ELSE title || ' ' END
+WHERE id = (SELECT id FROM practices_practice WHERE state = 'published' ORDER BY id LIMIT 1)
+"""
 
 
 def say(message: str) -> None:
@@ -235,6 +254,7 @@ def evaluate_targets(sizes: dict) -> list[dict]:
                 }
             )
     checks += evaluate_first_visits(sizes)
+    checks += evaluate_after_change(sizes)
     rss = large.get("worker_rss_mb") or []
     if rss:
         checks.append(
@@ -350,6 +370,87 @@ def build_first_visit_lines(results: dict) -> list[str]:
     return lines
 
 
+def lua_string(text: str) -> str:
+    """``text`` as a double-quoted Lua string literal."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def rotation_script(paths: list[str], report: str) -> str:
+    """A wrk script that requests ``paths`` in turn on every connection of a thread, then
+    reports as ``report`` (the text of bench/report.lua) does: wrk loads one script."""
+    listed = ",\n".join(f"  {lua_string(path)}" for path in paths)
+    return (
+        "-- The pages below in turn (bench/run.py, after a change), then report.lua.\n"
+        f"local paths = {{\n{listed},\n}}\n"
+        "local turn = 0\n"
+        "request = function()\n"
+        "  turn = turn % #paths + 1\n"
+        "  return wrk.format(nil, paths[turn])\n"
+        "end\n\n" + report
+    )
+
+
+CHANGE_FIELDS = ("requests", "rps", "p50_ms", "p90_ms", "p99_ms", "max_ms", "errors_total")
+
+
+def summarize_change(steady: dict, changed: dict, paths: list[str], seconds: int) -> dict:
+    """The steady run and the run with the change, from their wrk figures, and the ratio
+    of their p99s."""
+    ratio = changed["p99_ms"] / max(steady["p99_ms"], 0.001)
+    return {
+        "pages": len(paths),
+        "paths": paths,
+        "seconds": seconds,
+        "change_after_s": CHANGE_AFTER_SECONDS,
+        "steady": {key: steady.get(key) for key in CHANGE_FIELDS},
+        "changed": {key: changed.get(key) for key in CHANGE_FIELDS},
+        "p99_ratio": round(ratio, 2),
+        "errors": (steady.get("errors_total") or 0) + (changed.get("errors_total") or 0),
+    }
+
+
+def evaluate_after_change(sizes: dict) -> list[dict]:
+    """At each size: p99 in the seconds after a change at most CHANGE_P99_RATIO_LIMIT
+    times the steady p99, with no errors."""
+    checks = []
+    for label in ("1k", "100k"):
+        change = (sizes.get(label) or {}).get("after_change") or {}
+        if "p99_ratio" not in change:
+            continue
+        checks.append(
+            {
+                "target": f"after a change under load at {label}, cache on: "
+                f"p99 <= {CHANGE_P99_RATIO_LIMIT:g}x steady p99",
+                "url": f"{change['pages']} pages",
+                "value": change["p99_ratio"],
+                "limit": CHANGE_P99_RATIO_LIMIT,
+                "ok": change["p99_ratio"] <= CHANGE_P99_RATIO_LIMIT and not change["errors"],
+            }
+        )
+    return checks
+
+
+def build_change_lines(results: dict) -> list[str]:
+    """Steady and after-change p99 of the pages in turn, one line per size."""
+    lines = []
+    for label in ("1k", "100k"):
+        change = (results["sizes"].get(label) or {}).get("after_change") or {}
+        if "p99_ratio" not in change:
+            continue
+        steady, changed = change["steady"], change["changed"]
+        lines.append(
+            f"After a change at {label} (cache on, {change['pages']} pages in turn, "
+            f"{results['config']['connections']} at a time, {change['seconds']} s steady, "
+            f"then {change['seconds']} s with a change {change['change_after_s']:g} s in): "
+            f"p99 {steady['p99_ms']:.0f} ms steady, {changed['p99_ms']:.0f} ms after the "
+            f"change ({change['p99_ratio']:.1f}x), max {changed['max_ms']:.0f} ms, "
+            f"{steady['rps']:.0f} / {changed['rps']:.0f} req/s, "
+            f"{steady['errors_total']} / {changed['errors_total']} errors"
+        )
+    return lines
+
+
 def _fmt(value, spec: str = ".0f") -> str:
     return "-" if value is None else format(value, spec)
 
@@ -416,7 +517,7 @@ def build_table(results: dict) -> str:
     first = []
     if cold_table:
         first = ["", "Cold (cache off, `CATALOGUE_CACHE_SECONDS=0`, same run):", "", cold_table]
-    tail = build_first_visit_lines(results)
+    tail = build_first_visit_lines(results) + build_change_lines(results)
     return "\n".join(lines + first + [""] + tail + [""] + memory + [""] + cold + urls)
 
 
@@ -900,8 +1001,8 @@ def ensure_wrk() -> str:
     raise SystemExit("wrk is missing: install it (Debian/Ubuntu: sudo apt-get install wrk).")
 
 
-def run_wrk(wrk: str, url: str, args, duration: int | None = None) -> dict:
-    command = [
+def wrk_command(wrk: str, url: str, args, duration: int | None = None, script=LUA) -> list:
+    return [
         wrk,
         f"-t{args.threads}",
         f"-c{args.connections}",
@@ -913,11 +1014,48 @@ def run_wrk(wrk: str, url: str, args, duration: int | None = None) -> dict:
         "-H",
         "Accept-Encoding: gzip",
         "-s",
-        str(LUA),
+        str(script),
         url,
     ]
+
+
+def run_wrk(wrk: str, url: str, args, duration: int | None = None, script=LUA) -> dict:
+    command = wrk_command(wrk, url, args, duration, script)
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     return parse_wrk_output(done.stdout + done.stderr)
+
+
+def change_catalogue(conn) -> None:
+    """One change the public pages show, in plain SQL (CHANGE_SQL); run twice, it is
+    undone."""
+    conn.execute(CHANGE_SQL)
+
+
+def run_after_change(wrk: str, base: str, db_url: str, paths: list[str], args) -> dict:
+    """``paths`` in turn under the warm table's load: unmeasured warm-up, then a steady
+    run, then a run with a change made CHANGE_AFTER_SECONDS into it (undone after)."""
+    import psycopg
+
+    seconds = args.change_seconds
+    with tempfile.TemporaryDirectory(prefix="bench-change-") as folder:
+        script = Path(folder) / "rotation.lua"
+        script.write_text(rotation_script(paths, LUA.read_text()))
+        if args.warm_seconds:
+            # The table's pages may have left the cache since their own runs.
+            run_wrk(wrk, base + "/", args, duration=args.warm_seconds, script=script)
+        steady = run_wrk(wrk, base + "/", args, duration=seconds, script=script)
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            command = wrk_command(wrk, base + "/", args, seconds, script)
+            load = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            )
+            try:
+                time.sleep(CHANGE_AFTER_SECONDS)
+                change_catalogue(conn)
+            finally:
+                output, _ = load.communicate()
+            change_catalogue(conn)  # undone, after the measured run
+    return summarize_change(steady, parse_wrk_output(output), paths, seconds)
 
 
 def cache_env(label: str) -> tuple[dict, str]:
@@ -1043,7 +1181,8 @@ def measure_table(
 
     ``cold`` turns the catalogue cache off (``CATALOGUE_CACHE_SECONDS=0``): no page and no
     shared computation is kept, so every request does a first visit's work. Otherwise the
-    long tail runs too, on the same warm servers, right after the table."""
+    long tail and the run after a change follow, on the same warm servers, right after
+    the table."""
     servers = {}
     results = {label: {"urls": {}} for label in prepared}
     extra = {"CATALOGUE_CACHE_SECONDS": "0"} if cold else {}
@@ -1095,6 +1234,19 @@ def measure_table(
                         f"{row['rps']:.1f} req/s, p50 {row['p50_ms']:.0f} ms, "
                         f"p90 {row['p90_ms']:.0f} ms, {row['errors']} errors"
                     )
+            for label, prep in prepared.items():
+                paths = [
+                    prep["urls"][name] for name in CHANGE_NAMES if statuses[label].get(name) == 200
+                ]
+                if args.change_seconds and paths:
+                    row = run_after_change(wrk, servers[label][1], prep["db_url"], paths, args)
+                    results[label]["after_change"] = row
+                    say(
+                        f"  {label:>5} after a change: {row['pages']} pages in turn, p99 "
+                        f"{row['steady']['p99_ms']:.0f} ms steady, "
+                        f"{row['changed']['p99_ms']:.0f} ms after the change "
+                        f"({row['p99_ratio']:.1f}x), {row['errors']} errors"
+                    )
     finally:
         for proc, _base, log in servers.values():
             stop_gunicorn(proc, log)
@@ -1102,7 +1254,8 @@ def measure_table(
 
 
 def measure(prepared: dict[str, dict], wrk: str, args) -> dict[str, dict]:
-    """The warm table and the long tail (cache on), then the cold table (cache off)."""
+    """The warm table, the long tail and the run after a change (cache on), then the cold
+    table (cache off)."""
     warm_results, long_tail = measure_table(prepared, wrk, args, URL_NAMES)
     cold_results = {}
     if args.cold_duration:
@@ -1154,6 +1307,12 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=LONG_TAIL_URLS,
         help="distinct URLs requested once each with the cache on (0: none)",
+    )
+    parser.add_argument(
+        "--change-seconds",
+        type=int,
+        default=CHANGE_SECONDS,
+        help="seconds of load on the pages in turn, steady and after a change (0: none)",
     )
     parser.add_argument("--regenerate", action="store_true", help="rebuild the data")
     parser.add_argument("--output", default=str(RESULTS))

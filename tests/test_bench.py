@@ -405,3 +405,115 @@ def test_filtered_term_finds_more_than_a_few_within_the_topic_and_country():
     assert run.filtered_term(in_topic, "MX", matches, "lighting", 11) == "parks"
     # Nothing finds more than a few there: the general word stays.
     assert run.filtered_term(in_topic, "MX", {"lighting": 7}, "lighting", 11) == "lighting"
+
+
+def test_after_a_change_rotates_the_warm_pages_but_the_floor_and_the_export():
+    assert run.CHANGE_NAMES == [
+        "home",
+        "list",
+        "filtered",
+        "search",
+        "search_filtered",
+        "site_search",
+        "deep_page",
+        "detail",
+        "award",
+    ]
+
+
+def test_rotation_script_requests_the_paths_in_turn_and_keeps_the_bench_line():
+    report = run.LUA.read_text()
+    script = run.rotation_script(["/", "/practices/?q=youth&topic=a-b"], report)
+    assert 'local paths = {\n  "/",\n  "/practices/?q=youth&topic=a-b",\n}\n' in script
+    assert "turn = turn % #paths + 1" in script
+    assert "return wrk.format(nil, paths[turn])" in script
+    # One script for wrk: the rotation, then report.lua's done() as it is.
+    assert script.endswith(report)
+    assert "done = function(summary, latency, requests)" in script
+    assert script.index("request = function()") < script.index("done = function")
+
+
+def test_lua_string_escapes_quotes_backslashes_and_newlines():
+    assert run.lua_string("/a") == '"/a"'
+    assert run.lua_string('say "hi"\\\n') == '"say \\"hi\\"\\\\\\n"'
+
+
+def wrk_figures(p99, errors=0, rps=500.0):
+    return {
+        "requests": 5000,
+        "rps": rps,
+        "p50_ms": 8.0,
+        "p90_ms": 12.0,
+        "p95_ms": 15.0,
+        "p99_ms": p99,
+        "max_ms": p99 * 2,
+        "errors": {"status": errors},
+        "errors_total": errors,
+    }
+
+
+def test_after_a_change_is_held_to_twice_the_steady_p99():
+    paths = ["/", "/practices/"]
+    met = run.summarize_change(wrk_figures(20.0), wrk_figures(39.0), paths, 10)
+    assert met["p99_ratio"] == 1.95
+    assert (met["pages"], met["paths"], met["seconds"], met["errors"]) == (2, paths, 10, 0)
+    assert met["steady"]["p99_ms"] == 20.0 and met["changed"]["p99_ms"] == 39.0
+    assert "errors" not in met["steady"]  # only the figures the results keep
+    missed = run.summarize_change(wrk_figures(20.0), wrk_figures(800.0, rps=300.0), paths, 10)
+    failing = run.summarize_change(wrk_figures(20.0), wrk_figures(30.0, errors=3), paths, 10)
+    sizes = {
+        "1k": {"urls": {}, "after_change": met},
+        "100k": {"urls": {}, "after_change": missed},
+    }
+    checks = {c["target"]: c for c in run.evaluate_after_change(sizes)}
+    small = checks["after a change under load at 1k, cache on: p99 <= 2x steady p99"]
+    large = checks["after a change under load at 100k, cache on: p99 <= 2x steady p99"]
+    assert (small["ok"], small["value"], small["url"]) == (True, 1.95, "2 pages")
+    assert (large["ok"], large["value"], large["limit"]) == (False, 40.0, 2.0)
+    # Errors miss the target whatever the ratio.
+    sizes["1k"]["after_change"] = failing
+    assert [c["ok"] for c in run.evaluate_after_change(sizes)] == [False, False]
+    # Without the run (--change-seconds 0) there is nothing to judge.
+    assert run.evaluate_after_change({"100k": {"urls": {}}}) == []
+
+
+def test_build_table_and_readme_show_the_run_after_a_change():
+    results = sample_results()
+    steady, changed = wrk_figures(20.0), wrk_figures(800.0, rps=300.0)
+    results["sizes"]["100k"]["after_change"] = run.summarize_change(
+        steady, changed, ["/", "/practices/"], 10
+    )
+    line = (
+        "After a change at 100k (cache on, 2 pages in turn, 8 at a time, 10 s steady, "
+        "then 10 s with a change 0.5 s in): p99 20 ms steady, 800 ms after the change "
+        "(40.0x), max 1600 ms, 500 / 300 req/s, 0 / 0 errors"
+    )
+    assert run.build_change_lines(results) == [line]
+    assert line in run.build_table(results)
+    results["targets"] = run.evaluate_targets(results["sizes"])
+    section = run.render_readme_section(results)
+    assert line in section
+    assert (
+        "- MISSED: after a change under load at 100k, cache on: p99 <= 2x steady p99, "
+        "2 pages: 40.0 (limit 2.0)" in section
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_change_is_one_the_pages_see_and_running_it_again_undoes_it():
+    from django.db import connection
+
+    from clearinghouse.cache import read_catalogue_version
+
+    first = PracticeFactory(published=True, title="Street lighting")
+    PracticeFactory(published=True, title="Pocket parks")
+    version = read_catalogue_version()
+    with connection.cursor() as cursor:
+        cursor.execute(run.CHANGE_SQL)
+    first.refresh_from_db()
+    assert first.title == "Street lighting "
+    assert read_catalogue_version() != version
+    with connection.cursor() as cursor:
+        cursor.execute(run.CHANGE_SQL)
+    first.refresh_from_db()
+    assert first.title == "Street lighting"
