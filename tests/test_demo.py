@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -35,6 +36,11 @@ from tests.factories import PracticeFactory, SourceFactory
 pytestmark = pytest.mark.django_db
 
 DEMO_PRACTICES = len(load_demo.read("practices.json"))
+# Demo practices whose department or office publishes a public page (contact_name + website).
+DEMO_CONTACTS = 33
+# A named person rather than an office: "jane.doe@..." or "Dr. Jane Doe".
+PERSONAL_EMAIL = re.compile(r"^[a-z]+[._-][a-z]+@", re.IGNORECASE)
+PERSONAL_TITLE = re.compile(r"^(Dr|Mr|Mrs|Ms|Prof|Sgt|Capt|Lt|Det)\b\.?\s", re.IGNORECASE)
 
 DEMO_MODELS = [
     Topic,
@@ -160,6 +166,22 @@ def test_every_demo_record_is_complete_and_valid(demo):
     for recognition in Recognition.objects.select_related("category"):
         recognition.full_clean()
         assert recognition.practice.is_published
+
+
+def test_demo_contacts_are_offices_loaded_as_the_catalogue_gives_them(demo):
+    """The contact fields come through load_demo as the demo file has them, and each
+    contact is an organisation with its public page, never a person's details."""
+    rows = {row["slug"]: row for row in load_demo.read("practices.json")}
+    with_contact = Practice.objects.exclude(contact_name="")
+    assert with_contact.count() >= DEMO_CONTACTS
+    fields = ("contact_name", "contact_role", "contact_email", "contact_phone", "website")
+    for practice in with_contact:
+        row = rows[practice.slug]
+        for field in fields:
+            assert getattr(practice, field) == row.get(field, ""), (practice.slug, field)
+        assert practice.website.startswith(("https://", "http://")), practice.slug
+        assert not PERSONAL_TITLE.match(practice.contact_name), practice.slug
+        assert not PERSONAL_EMAIL.match(practice.contact_email), practice.slug
 
 
 def test_publication_dates_are_spread_out(demo):
